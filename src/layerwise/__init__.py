@@ -1,0 +1,2 @@
+"""layerwise: deep learning from scratch in NumPy, in the course's notation."""
+__version__ = "0.1.0"

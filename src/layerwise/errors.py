@@ -1,0 +1,27 @@
+"""The project's own exceptions, raised at the edge with one clear sentence."""
+
+from __future__ import annotations
+
+
+class LayerwiseError(Exception):
+    """Base class of every error layerwise raises on purpose."""
+
+
+class ShapeError(LayerwiseError, ValueError):
+    """An array has the wrong shape, e.g. X is not (n_x, m)."""
+
+
+class DataError(LayerwiseError, ValueError):
+    """Input data is unusable: NaN/inf, bad labels, empty, unreadable or missing file."""
+
+
+class ModelFileError(LayerwiseError, ValueError):
+    """A saved model file is missing, corrupt, of another format or inconsistent."""
+
+
+class ConfigError(LayerwiseError, ValueError):
+    """An argument is invalid: unknown activation, negative learning rate, and so on."""
+
+
+class NotFittedError(LayerwiseError, ValueError):
+    """The model has not been built or trained yet."""

@@ -1,0 +1,228 @@
+"""Optimisers: the course's update rules, applied in place to (name, param, grad) triples.
+
+An optimiser never knows what a layer is: ``step`` receives ``(name, param, grad)``
+triples (name is stable, e.g. "W1") and updates each param in place. Its state
+(velocities, squared-gradient averages, the step count t) is kept per name and can be
+saved and restored with ``get_state``/``set_state`` so training resumes exactly.
+
+Scalars are Python floats, so float32 parameters stay float32.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+
+from .errors import ConfigError
+
+Array = np.ndarray
+Triples = Iterable[tuple[str, Array, Array]]
+
+
+def _check_rate(name: str, value: float, low: float = 0.0, high: float = math.inf) -> float:
+    value = float(value)
+    if not (low <= value < high) or math.isnan(value):
+        raise ConfigError(f"{name} must be in [{low}, {high}), got {value}")
+    return value
+
+
+class Optimizer:
+    """Base class: ``learning_rate`` (alpha) is a Python float a schedule may change."""
+
+    name = ""
+
+    def __init__(self, learning_rate: float = 0.01) -> None:
+        self.learning_rate = _check_rate("learning_rate", learning_rate)
+        self.t = 0
+        self._state: dict[str, dict[str, Array]] = {}
+        self._tmp: dict[str, Array] = {}
+
+    def _buffer(self, name: str, like: Array) -> Array:
+        buf = self._tmp.get(name)
+        if buf is None or buf.shape != like.shape or buf.dtype != like.dtype:
+            buf = self._tmp[name] = np.empty_like(like)
+        return buf
+
+    def _slot(self, slot: str, name: str, like: Array) -> Array:
+        per = self._state.setdefault(slot, {})
+        arr = per.get(name)
+        if arr is None or arr.shape != like.shape:
+            arr = per[name] = np.zeros_like(like)
+        elif arr.dtype != like.dtype:
+            arr = per[name] = arr.astype(like.dtype)
+        return arr
+
+    def step(self, triples: Triples) -> None:
+        """One update of every (name, param, grad); t counts steps from 1."""
+        self.t += 1
+        for name, param, grad in triples:
+            self._update(name, param, grad)
+
+    def _update(self, name: str, param: Array, grad: Array) -> None:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ persistence
+    def config(self) -> dict:
+        return {"name": self.name, "learning_rate": self.learning_rate}
+
+    def get_state(self) -> dict[str, Array]:
+        """Flat dict of state arrays, keys "<slot>/<param name>", plus "t"."""
+        out = {f"{slot}/{k}": v for slot, per in self._state.items() for k, v in per.items()}
+        out["t"] = np.array(self.t)
+        return out
+
+    def set_state(self, state: dict[str, Array]) -> None:
+        self._state = {}
+        for key, arr in state.items():
+            if key == "t":
+                self.t = int(arr)
+                continue
+            slot, _, name = key.partition("/")
+            self._state.setdefault(slot, {})[name] = np.array(arr)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items() if k != "name")
+        return f"{type(self).__name__}({args})"
+
+
+class GradientDescent(Optimizer):
+    """theta = theta - alpha * dtheta."""
+
+    name = "gd"
+
+    def _update(self, name: str, param: Array, grad: Array) -> None:
+        tmp = self._buffer(name, param)
+        np.multiply(grad, self.learning_rate, out=tmp)
+        param -= tmp
+
+
+class Momentum(Optimizer):
+    """v = beta v + (1 - beta) dtheta;  theta = theta - alpha v."""
+
+    name = "momentum"
+
+    def __init__(self, learning_rate: float = 0.01, beta: float = 0.9) -> None:
+        super().__init__(learning_rate)
+        self.beta = _check_rate("beta", beta, 0.0, 1.0)
+
+    def _update(self, name: str, param: Array, grad: Array) -> None:
+        v = self._slot("v", name, param)
+        tmp = self._buffer(name, param)
+        v *= self.beta
+        np.multiply(grad, 1.0 - self.beta, out=tmp)
+        v += tmp
+        np.multiply(v, self.learning_rate, out=tmp)
+        param -= tmp
+
+    def config(self) -> dict:
+        return {**super().config(), "beta": self.beta}
+
+
+class RMSprop(Optimizer):
+    """s = beta s + (1 - beta) dtheta^2;  theta = theta - alpha dtheta / (sqrt(s) + eps)."""
+
+    name = "rmsprop"
+
+    def __init__(
+        self, learning_rate: float = 0.001, beta: float = 0.999, epsilon: float = 1e-8
+    ) -> None:
+        super().__init__(learning_rate)
+        self.beta = _check_rate("beta", beta, 0.0, 1.0)
+        self.epsilon = _check_rate("epsilon", epsilon)
+
+    def _update(self, name: str, param: Array, grad: Array) -> None:
+        s = self._slot("s", name, param)
+        tmp = self._buffer(name, param)
+        s *= self.beta
+        np.multiply(grad, grad, out=tmp)
+        tmp *= 1.0 - self.beta
+        s += tmp
+        np.sqrt(s, out=tmp)
+        tmp += self.epsilon
+        np.divide(grad, tmp, out=tmp)
+        tmp *= self.learning_rate
+        param -= tmp
+
+    def config(self) -> dict:
+        return {**super().config(), "beta": self.beta, "epsilon": self.epsilon}
+
+
+class Adam(Optimizer):
+    """v = b1 v + (1 - b1) dtheta;  s = b2 s + (1 - b2) dtheta^2;
+    v_hat = v / (1 - b1^t);  s_hat = s / (1 - b2^t);
+    theta = theta - alpha v_hat / (sqrt(s_hat) + eps),  t counted from 1.
+
+    Computed as theta -= (alpha sqrt(c2) / c1) v / (sqrt(s) + eps sqrt(c2)) with
+    c1 = 1 - b1^t, c2 = 1 - b2^t: the same quantity with two fewer passes.
+    """
+
+    name = "adam"
+
+    def __init__(
+        self,
+        learning_rate: float = 0.001,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        epsilon: float = 1e-8,
+    ) -> None:
+        super().__init__(learning_rate)
+        self.beta1 = _check_rate("beta1", beta1, 0.0, 1.0)
+        self.beta2 = _check_rate("beta2", beta2, 0.0, 1.0)
+        self.epsilon = _check_rate("epsilon", epsilon)
+
+    def step(self, triples: Triples) -> None:
+        self.t += 1
+        c1 = 1.0 - self.beta1**self.t
+        c2 = 1.0 - self.beta2**self.t
+        self._step_size = self.learning_rate * math.sqrt(c2) / c1
+        self._eps_hat = self.epsilon * math.sqrt(c2)
+        for name, param, grad in triples:
+            self._update(name, param, grad)
+
+    def _update(self, name: str, param: Array, grad: Array) -> None:
+        v = self._slot("v", name, param)
+        s = self._slot("s", name, param)
+        tmp = self._buffer(name, param)
+        b1, b2 = self.beta1, self.beta2
+        v *= b1
+        np.multiply(grad, 1.0 - b1, out=tmp)
+        v += tmp
+        s *= b2
+        np.multiply(grad, grad, out=tmp)
+        tmp *= 1.0 - b2
+        s += tmp
+        np.sqrt(s, out=tmp)
+        tmp += self._eps_hat
+        np.divide(v, tmp, out=tmp)
+        tmp *= self._step_size
+        param -= tmp
+
+    def config(self) -> dict:
+        return {
+            **super().config(),
+            "beta1": self.beta1,
+            "beta2": self.beta2,
+            "epsilon": self.epsilon,
+        }
+
+
+OPTIMIZERS = {"gd": GradientDescent, "sgd": GradientDescent, "momentum": Momentum,
+              "rmsprop": RMSprop, "adam": Adam}
+
+
+def get_optimizer(spec: str | dict | Optimizer, learning_rate: float | None = None) -> Optimizer:
+    """An Optimizer from a name ("gd", "momentum", "rmsprop", "adam"), a config dict
+    (as ``config()`` returns) or an Optimizer."""
+    if isinstance(spec, Optimizer):
+        return spec
+    kwargs: dict = {}
+    if isinstance(spec, dict):
+        kwargs = {k: v for k, v in spec.items() if k != "name"}
+        spec = spec.get("name", "")
+    if not isinstance(spec, str) or spec.lower() not in OPTIMIZERS:
+        raise ConfigError(f"unknown optimizer {spec!r}; expected one of gd, momentum, rmsprop, adam")
+    if learning_rate is not None:
+        kwargs["learning_rate"] = learning_rate
+    return OPTIMIZERS[spec.lower()](**kwargs)

@@ -1,0 +1,150 @@
+"""PNG plots: learning curves, decision boundaries, picture grids.
+
+Every function writes one PNG with the non-interactive Agg backend and returns its
+path; the file is written to a temporary name and renamed, so a crash never leaves
+half a picture. Nothing here is shown on screen.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig, path: str | os.PathLike) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".png", dir=path.parent)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, dpi=110, bbox_inches="tight", format="png")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        _pyplot().close(fig)
+    return path
+
+
+def learning_curves(
+    curves: Mapping[str, Sequence[float]],
+    path: str | os.PathLike,
+    *,
+    title: str = "Learning curve",
+    xlabel: str = "iteration",
+    ylabel: str = "cost",
+    every: int = 1,
+) -> Path:
+    """One line per named curve; point k is plotted at x = k * every."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    for label, ys in curves.items():
+        ys = np.asarray(ys, dtype=float).ravel()
+        ax.plot(np.arange(len(ys)) * every, ys, label=label)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    if len(curves) > 1:
+        ax.legend()
+    return _save(fig, path)
+
+
+def learning_curve(costs: Sequence[float], path: str | os.PathLike, **kwargs) -> Path:
+    """The cost against iterations (or epochs) as one line."""
+    return learning_curves({"cost": costs}, path, **kwargs)
+
+
+def _draw_boundary(ax, predict: Callable[[np.ndarray], np.ndarray], X: np.ndarray,
+                   Y: np.ndarray, title: str, resolution: int) -> None:
+    pad = 0.1 * (X.max(axis=1) - X.min(axis=1)) + 1e-9
+    x_min, y_min = X.min(axis=1) - pad
+    x_max, y_max = X.max(axis=1) + pad
+    xx, yy = np.meshgrid(np.linspace(x_min, x_max, resolution),
+                         np.linspace(y_min, y_max, resolution))
+    grid = np.vstack([xx.ravel(), yy.ravel()])
+    Z = np.asarray(predict(grid), dtype=float).reshape(xx.shape)
+    ax.contourf(xx, yy, Z, cmap="Spectral", alpha=0.8)
+    ax.scatter(X[0], X[1], c=np.asarray(Y).ravel(), cmap="Spectral", s=12, edgecolors="k",
+               linewidths=0.3)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.set_title(title)
+
+
+def decision_boundary(
+    predict: Callable[[np.ndarray], np.ndarray],
+    X: np.ndarray,
+    Y: np.ndarray,
+    path: str | os.PathLike,
+    *,
+    title: str = "Decision boundary",
+    resolution: int = 300,
+) -> Path:
+    """Shade the plane by ``predict`` (maps (2, k) points to k labels) and scatter X (2, m)
+    coloured by Y (1, m)."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 5))
+    _draw_boundary(ax, predict, np.asarray(X, float), Y, title, resolution)
+    return _save(fig, path)
+
+
+def decision_boundaries(
+    panels: Sequence[tuple[str, Callable[[np.ndarray], np.ndarray]]],
+    X: np.ndarray,
+    Y: np.ndarray,
+    path: str | os.PathLike,
+    *,
+    columns: int = 4,
+    resolution: int = 200,
+) -> Path:
+    """Several decision boundaries on the same data, one panel per (title, predict)."""
+    plt = _pyplot()
+    n = len(panels)
+    cols = min(columns, n)
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3.6 * rows), squeeze=False)
+    for ax, (title, predict) in zip(axes.ravel(), panels):
+        _draw_boundary(ax, predict, np.asarray(X, float), Y, title, resolution)
+    for ax in axes.ravel()[n:]:
+        ax.axis("off")
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def image_grid(
+    images: np.ndarray,
+    titles: Sequence[str],
+    path: str | os.PathLike,
+    *,
+    columns: int = 5,
+    suptitle: str = "",
+) -> Path:
+    """A grid of pictures (k, n_H, n_W, 3), uint8 or floats in [0, 1], with a title each."""
+    plt = _pyplot()
+    k = len(images)
+    cols = max(1, min(columns, k))
+    rows = max(1, -(-k // cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(2.4 * cols, 2.6 * rows), squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for ax, img, title in zip(axes.ravel(), images, titles):
+        ax.imshow(img, interpolation="nearest")
+        ax.set_title(title, fontsize=8)
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    return _save(fig, path)
