@@ -1,0 +1,171 @@
+"""Course 2, week 1: initialisation (zeros, large random, He) on the circles data.
+
+The network is LINEAR -> RELU -> LINEAR -> RELU -> LINEAR -> SIGMOID with
+``layers_dims = [n_x, 10, 5, 1]``. X is (n_x, m), Y is (1, m) with 0/1 labels.
+Gradient keys are spelled in lower case: dz3, dW3, db3, da2, dz2, ... (COURSE.md §2.5).
+"""
+
+# The course reproduces its numbers with the legacy global generator (COURSE.md §1.5).
+# ruff: noqa: NPY002
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..activations import relu as _relu_kernel
+from ..activations import sigmoid as _sigmoid_kernel
+from ..errors import ConfigError
+from . import _three_layer as _net
+
+Array = np.ndarray
+
+__all__ = [
+    "initialize_parameters_zeros",
+    "initialize_parameters_random",
+    "initialize_parameters_he",
+    "model",
+    "forward_propagation",
+    "compute_loss",
+    "backward_propagation",
+    "update_parameters",
+    "predict",
+    "predict_dec",
+    "load_dataset",
+    "sigmoid",
+    "relu",
+]
+
+INITIALIZATIONS = ("zeros", "random", "he")
+
+
+def sigmoid(x: Array) -> Array:
+    """1 / (1 + e^(-x)), elementwise."""
+    return _sigmoid_kernel(np.asarray(x, dtype=np.float64))
+
+
+def relu(x: Array) -> Array:
+    """max(0, x), elementwise."""
+    return _relu_kernel(np.asarray(x, dtype=np.float64))
+
+
+# --------------------------------------------------------------------------- graded
+def initialize_parameters_zeros(layers_dims: list[int]) -> dict[str, Array]:
+    """W{l} zeros (n_l, n_{l-1}) and b{l} zeros (n_l, 1); no randomness."""
+    dims = _net.check_layer_dims(layers_dims)
+    parameters: dict[str, Array] = {}
+    for l in range(1, len(dims)):
+        parameters[f"W{l}"] = np.zeros((dims[l], dims[l - 1]))
+        parameters[f"b{l}"] = np.zeros((dims[l], 1))
+    return parameters
+
+
+def initialize_parameters_random(layers_dims: list[int]) -> dict[str, Array]:
+    """np.random.seed(3); W{l} = randn(n_l, n_{l-1}) * 10; b{l} zeros (n_l, 1)."""
+    np.random.seed(3)
+    return _net.initialize(layers_dims, lambda n_prev: 10)
+
+
+def initialize_parameters_he(layers_dims: list[int]) -> dict[str, Array]:
+    """np.random.seed(3); W{l} = randn(n_l, n_{l-1}) * sqrt(2 / n_{l-1}); b{l} zeros."""
+    np.random.seed(3)
+    return _net.initialize(layers_dims, lambda n_prev: np.sqrt(2.0 / n_prev))
+
+
+_INITIALIZERS = {
+    "zeros": initialize_parameters_zeros,
+    "random": initialize_parameters_random,
+    "he": initialize_parameters_he,
+}
+
+
+def model(
+    X: Array,
+    Y: Array,
+    learning_rate: float = 0.01,
+    num_iterations: int = 15000,
+    print_cost: bool = True,
+    initialization: str = "he",
+    *,
+    return_costs: bool = False,
+):
+    """Full-batch gradient descent on [n_x, 10, 5, 1] from the chosen initialisation.
+
+    X (n_x, m), Y (1, m). ``initialization`` is "zeros", "random" or "he". Every 1000
+    iterations the cost is recorded (and printed if ``print_cost``). Returns parameters,
+    or ``(parameters, costs)`` when ``return_costs``.
+    """
+    if initialization not in _INITIALIZERS:
+        raise ConfigError(
+            f"unknown initialization {initialization!r}; expected one of "
+            + ", ".join(repr(n) for n in INITIALIZATIONS)
+        )
+    X = _net.as_float(X)
+    costs: list[np.float64] = []
+    layers_dims = [X.shape[0], 10, 5, 1]
+    parameters = _INITIALIZERS[initialization](layers_dims)
+    for i in range(num_iterations):
+        a3, cache = forward_propagation(X, parameters)
+        cost = compute_loss(a3, Y)
+        grads = backward_propagation(X, Y, cache)
+        parameters = update_parameters(parameters, grads, learning_rate)
+        if i % 1000 == 0:
+            if print_cost:
+                print(f"Cost after iteration {i}: {cost}")
+            if print_cost or return_costs:
+                costs.append(cost)
+    if return_costs:
+        return parameters, costs
+    return parameters
+
+
+# --------------------------------------------------------------------------- helpers
+def forward_propagation(X: Array, parameters: dict) -> tuple[Array, tuple]:
+    """a3 (1, m) and the cache (z1, a1, W1, b1, z2, a2, W2, b2, z3, a3, W3, b3)."""
+    return _net.forward(X, parameters)
+
+
+def compute_loss(a3: Array, Y: Array) -> np.float64:
+    """(1/m) * nansum(-log(a3) Y - log(1 - a3)(1 - Y)); a float64 scalar, may be inf."""
+    return _net.nan_mean_cost(a3, Y)
+
+
+def backward_propagation(X: Array, Y: Array, cache: tuple) -> dict[str, Array]:
+    """dz3 = (a3 - Y)/m, dW3 = dz3 a2ᵀ, db3 = Σ dz3, da2 = W3ᵀ dz3, dz2 = da2 [a2 > 0], ...
+
+    Keys: dz3, dW3, db3, da2, dz2, dW2, db2, da1, dz1, dW1, db1.
+    """
+    return _net.lower_case(_net.backward(X, Y, cache, m_in_dz3=True))
+
+
+def update_parameters(parameters: dict, grads: dict, learning_rate: float) -> dict:
+    """W{l} -= lr dW{l}, b{l} -= lr db{l}; updates the dict and returns it."""
+    return _net.update_parameters(parameters, grads, learning_rate)
+
+
+def predict(X: Array, y: Array, parameters: dict) -> Array:
+    """Int 0/1 predictions (1, m), 1 where a3 > 0.5; prints the accuracy mean(p = y)."""
+    return _net.predict(X, y, parameters)
+
+
+def predict_dec(parameters: dict, X: Array) -> Array:
+    """Boolean predictions (1, m), a3 > 0.5."""
+    return _net.predict_dec(parameters, X)
+
+
+def load_dataset() -> tuple[Array, Array, Array, Array]:
+    """The circles: (train_X (2, 300), train_Y (1, 300), test_X (2, 100), test_Y (1, 100)).
+
+    np.random.seed(1) then make_circles(n_samples=300, noise=0.05) for train;
+    np.random.seed(2) then make_circles(n_samples=100, noise=0.05) for test. Needs
+    scikit-learn (``pip install 'layerwise[sklearn]'``).
+    """
+    datasets = _net.import_sklearn_datasets()
+    np.random.seed(1)
+    train_X, train_Y = datasets.make_circles(n_samples=300, noise=0.05)
+    np.random.seed(2)
+    test_X, test_Y = datasets.make_circles(n_samples=100, noise=0.05)
+    train_X = train_X.T
+    train_Y = train_Y.reshape((1, train_Y.shape[0]))
+    test_X = test_X.T
+    test_Y = test_Y.reshape((1, test_Y.shape[0]))
+    return train_X, train_Y, test_X, test_Y
