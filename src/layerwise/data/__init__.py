@@ -1,0 +1,44 @@
+"""Data sets, files, splits, labels and scaling, all in (features, examples) layout.
+
+X is (n_x, m) with one example per column; Y is (n_y, m): (1, m) for binary labels or
+class indices, (C, m) for one-hot.
+"""
+
+from .files import BUILTIN_DATASETS, load_csv, load_dataset, load_npz, save_csv, save_npz
+from .images import (
+    flatten_images,
+    load_cat_files,
+    load_h5,
+    load_picture,
+    scale_pixels,
+    unflatten,
+)
+from .labels import as_targets, class_indices, one_hot
+from .planar import make_flower
+from .scaling import Standardizer
+from .split import train_dev_test_split, train_test_split
+from .validation import check_X, check_XY
+
+__all__ = [
+    "BUILTIN_DATASETS",
+    "Standardizer",
+    "as_targets",
+    "check_X",
+    "check_XY",
+    "class_indices",
+    "flatten_images",
+    "load_cat_files",
+    "load_csv",
+    "load_dataset",
+    "load_h5",
+    "load_npz",
+    "load_picture",
+    "make_flower",
+    "one_hot",
+    "save_csv",
+    "save_npz",
+    "scale_pixels",
+    "train_dev_test_split",
+    "train_test_split",
+    "unflatten",
+]
