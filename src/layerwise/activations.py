@@ -11,7 +11,7 @@ for finite Z, in float32 or float64.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -137,18 +137,17 @@ class Activation:
 
 class _Sigmoid(Activation):
     def backward(self, dA: Array, A: Array, out: Array | None = None) -> Array:
-        out = np.subtract(1, A, out=out)
-        out *= A
-        out *= dA
+        one_minus_A = np.subtract(1, A)
+        out = np.multiply(dA, A, out=out)
+        out *= one_minus_A
         return out
 
 
 class _Tanh(Activation):
     def backward(self, dA: Array, A: Array, out: Array | None = None) -> Array:
-        out = np.multiply(A, A, out=out)
-        np.subtract(1, out, out=out)
-        out *= dA
-        return out
+        g_prime = np.multiply(A, A)
+        np.subtract(1, g_prime, out=g_prime)
+        return np.multiply(dA, g_prime, out=out)
 
 
 class _Relu(Activation):

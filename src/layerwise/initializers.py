@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -24,9 +24,7 @@ def zeros(n: int, n_prev: int, rng: np.random.Generator | None = None) -> np.nda
     return np.zeros((n, n_prev))
 
 
-def random(
-    n: int, n_prev: int, rng: np.random.Generator, scale: float = 0.01
-) -> np.ndarray:
+def random(n: int, n_prev: int, rng: np.random.Generator, scale: float = 0.01) -> np.ndarray:
     """W = randn(n, n_prev) * scale."""
     return rng.standard_normal((n, n_prev)) * scale
 
@@ -41,7 +39,12 @@ def he(n: int, n_prev: int, rng: np.random.Generator) -> np.ndarray:
     return rng.standard_normal((n, n_prev)) * np.sqrt(2.0 / n_prev)
 
 
-INITIALIZERS: dict[str, Initializer] = {"zeros": zeros, "random": random, "xavier": xavier, "he": he}
+INITIALIZERS: dict[str, Initializer] = {
+    "zeros": zeros,
+    "random": random,
+    "xavier": xavier,
+    "he": he,
+}
 
 #: The default initialiser for each activation: He for the ReLU family, Xavier otherwise.
 DEFAULT_FOR_ACTIVATION = {

@@ -208,8 +208,13 @@ class Adam(Optimizer):
         }
 
 
-OPTIMIZERS = {"gd": GradientDescent, "sgd": GradientDescent, "momentum": Momentum,
-              "rmsprop": RMSprop, "adam": Adam}
+OPTIMIZERS = {
+    "gd": GradientDescent,
+    "sgd": GradientDescent,
+    "momentum": Momentum,
+    "rmsprop": RMSprop,
+    "adam": Adam,
+}
 
 
 def get_optimizer(spec: str | dict | Optimizer, learning_rate: float | None = None) -> Optimizer:
@@ -222,7 +227,9 @@ def get_optimizer(spec: str | dict | Optimizer, learning_rate: float | None = No
         kwargs = {k: v for k, v in spec.items() if k != "name"}
         spec = spec.get("name", "")
     if not isinstance(spec, str) or spec.lower() not in OPTIMIZERS:
-        raise ConfigError(f"unknown optimizer {spec!r}; expected one of gd, momentum, rmsprop, adam")
+        raise ConfigError(
+            f"unknown optimizer {spec!r}; expected one of gd, momentum, rmsprop, adam"
+        )
     if learning_rate is not None:
         kwargs["learning_rate"] = learning_rate
     return OPTIMIZERS[spec.lower()](**kwargs)

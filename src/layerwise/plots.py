@@ -68,18 +68,26 @@ def learning_curve(costs: Sequence[float], path: str | os.PathLike, **kwargs) ->
     return learning_curves({"cost": costs}, path, **kwargs)
 
 
-def _draw_boundary(ax, predict: Callable[[np.ndarray], np.ndarray], X: np.ndarray,
-                   Y: np.ndarray, title: str, resolution: int) -> None:
+def _draw_boundary(
+    ax,
+    predict: Callable[[np.ndarray], np.ndarray],
+    X: np.ndarray,
+    Y: np.ndarray,
+    title: str,
+    resolution: int,
+) -> None:
     pad = 0.1 * (X.max(axis=1) - X.min(axis=1)) + 1e-9
     x_min, y_min = X.min(axis=1) - pad
     x_max, y_max = X.max(axis=1) + pad
-    xx, yy = np.meshgrid(np.linspace(x_min, x_max, resolution),
-                         np.linspace(y_min, y_max, resolution))
+    xx, yy = np.meshgrid(
+        np.linspace(x_min, x_max, resolution), np.linspace(y_min, y_max, resolution)
+    )
     grid = np.vstack([xx.ravel(), yy.ravel()])
     Z = np.asarray(predict(grid), dtype=float).reshape(xx.shape)
     ax.contourf(xx, yy, Z, cmap="Spectral", alpha=0.8)
-    ax.scatter(X[0], X[1], c=np.asarray(Y).ravel(), cmap="Spectral", s=12, edgecolors="k",
-               linewidths=0.3)
+    ax.scatter(
+        X[0], X[1], c=np.asarray(Y).ravel(), cmap="Spectral", s=12, edgecolors="k", linewidths=0.3
+    )
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.set_title(title)

@@ -1,0 +1,285 @@
+"""Sequential: runs its layers forward, then backward in reverse, and names their parameters."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from .errors import ConfigError, NotFittedError, ShapeError
+from .layers import BatchNorm, Dense, Layer
+from .losses import Loss, default_loss, get_loss
+
+Array = np.ndarray
+DTYPES = ("float32", "float64")
+
+
+class Sequential:
+    """A stack of layers, A[0] = X -> A[1] -> ... -> A[L].
+
+    ``layers``: Dense, Dropout, BatchNorm, Activation ... in order. ``input_dim`` is n[0]
+    (or the shape of one example for image layers); when None it is taken from the first
+    data the model sees. ``seed`` seeds every random draw (initialisation, dropout,
+    shuffling) through ``np.random.default_rng``. ``dtype`` is "float32" (fast, the
+    default) or "float64". ``normalize=True`` standardises inputs with the mean and
+    variance of the training set, stored in the model and applied by predict.
+
+    Parameters and gradients are exposed in the course's names: ``parameters["W1"]``,
+    ``gradients["dW1"]``; Dense layers are numbered l = 1 ... L in order, and a BatchNorm's
+    gamma/beta take the number of the Dense before it.
+    """
+
+    def __init__(
+        self,
+        layers: Sequence[Layer],
+        input_dim: int | Sequence[int] | None = None,
+        seed: int | None = None,
+        dtype: str = "float32",
+        normalize: bool = False,
+    ) -> None:
+        layers = list(layers)
+        if not layers or not all(isinstance(layer, Layer) for layer in layers):
+            raise ConfigError("Sequential needs a non-empty list of layers (Dense, Dropout, ...)")
+        if str(np.dtype(dtype)) not in DTYPES:
+            raise ConfigError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
+        self.layers = layers
+        self.input_dim = input_dim
+        self.seed = seed
+        self.dtype = np.dtype(dtype)
+        self.normalize = bool(normalize)
+        self.normalizer_ = None
+        self.loss_: Loss | None = None
+        self.optimizer_ = None
+        self.history_ = None
+        self.built = False
+        self.rng = np.random.default_rng(seed)
+        if input_dim is not None:
+            self.build(input_dim)
+
+    # ------------------------------------------------------------------ structure
+    @property
+    def example_axis(self) -> int:
+        """The axis of X that holds the examples: -1 for (n_x, m), 0 for images."""
+        return self.layers[0].example_axis
+
+    @property
+    def output_activation(self) -> str:
+        for layer in reversed(self.layers):
+            act = getattr(layer, "activation", None)
+            if act is not None:
+                return act.name
+        return "linear"
+
+    def build(self, input_dim: int | Sequence[int]) -> Sequential:
+        """Create every layer's parameters for examples of shape ``input_dim``."""
+        shape = (int(input_dim),) if np.isscalar(input_dim) else tuple(int(d) for d in input_dim)
+        if any(d < 1 for d in shape):
+            raise ShapeError(f"input_dim must be positive, got {input_dim!r}")
+        self.input_dim = shape[0] if len(shape) == 1 else list(shape)
+        l = 0
+        for i, layer in enumerate(self.layers):
+            if isinstance(layer, Dense) or (layer.has_params and not isinstance(layer, BatchNorm)):
+                l += 1
+            layer.index = max(l, 1)
+            layer.need_input_grad = i > 0
+            shape = layer.build(shape, self.rng, self.dtype)
+        self.built = True
+        return self
+
+    def _layer_dims(self) -> list[int]:
+        dims = [self.input_dim] + [lay.units for lay in self.layers if isinstance(lay, Dense)]
+        return dims
+
+    @property
+    def parameters(self) -> dict[str, Array]:
+        """{"W1": ..., "b1": ..., ...}: the live arrays (changing them changes the model)."""
+        self._require_built()
+        return {name: p for name, p, _ in self.named_parameters()}
+
+    @property
+    def gradients(self) -> dict[str, Array]:
+        """{"dW1": ..., "db1": ...} from the last backward pass."""
+        self._require_built()
+        return {"d" + name: g for name, _, g in self.named_parameters()}
+
+    def named_parameters(self) -> list[tuple[str, Array, Array]]:
+        """(course name, param, grad) triples, the form optimisers take."""
+        out = []
+        for layer in self.layers:
+            for key, name in layer.param_names().items():
+                out.append((name, layer.params[key], layer.grads[key]))
+        return out
+
+    def weights(self) -> list[Array]:
+        """The W matrices that L2 regularisation acts on."""
+        return [lay.params["W"] for lay in self.layers if "W" in lay.params]
+
+    def _require_built(self) -> None:
+        if not self.built:
+            raise NotFittedError(
+                "the model has no parameters yet: give input_dim=n_x or call fit/build first"
+            )
+
+    # ------------------------------------------------------------------ passes
+    def check_input(self, X: Array) -> Array:
+        """X as the model's dtype, checked against n[0]; builds the model on first use."""
+        X = np.asarray(X)
+        if not np.issubdtype(X.dtype, np.number) and X.dtype != bool:
+            raise ShapeError(f"X must be numeric, got dtype {X.dtype}")
+        if self.example_axis == -1 and X.ndim != 2:
+            raise ShapeError(f"X must be 2-D (n_x, m), got shape {X.shape}")
+        example_shape = X.shape[:-1] if self.example_axis == -1 else X.shape[1:]
+        if not self.built:
+            self.build(example_shape if len(example_shape) > 1 else example_shape[0])
+        expected = tuple(self.layers[0].input_shape)
+        if tuple(example_shape) != expected:
+            if self.example_axis == -1:
+                raise ShapeError(
+                    f"X has {X.shape[0]} rows but layer 1 expects n[0] = {expected[0]} "
+                    "(X must be (n_x, m))"
+                )
+            raise ShapeError(f"X examples have shape {example_shape}, expected {expected}")
+        if self.normalizer_ is not None:
+            X = self.normalizer_.transform(X)
+        return X.astype(self.dtype, copy=False)
+
+    def forward(self, X: Array, training: bool = False) -> Array:
+        """A[L] for X (n[0], m) (already checked); keeps caches when ``training``."""
+        A = X
+        for layer in self.layers:
+            A = layer.forward(A, training)
+        return A
+
+    def backward(self, dAL: Array, *, dZ_given: bool = False) -> None:
+        """Back-propagate dJ/dA[L] (or dZ[L] with ``dZ_given``), filling every layer's grads."""
+        d = dAL
+        last = self.layers[-1]
+        if dZ_given:
+            d = last.backward(d, dZ_given=True)
+        else:
+            d = last.backward(d)
+        for layer in reversed(self.layers[:-1]):
+            d = layer.backward(d)
+
+    def resolve_loss(self, loss: str | Loss | None) -> Loss:
+        return default_loss(self.output_activation) if loss is None else get_loss(loss)
+
+    def fused_output(self, loss: Loss) -> bool:
+        """True when dZ[L] = (A[L] - Y)/m applies (sigmoid+BCE, softmax+CCE, linear+MSE)."""
+        return isinstance(self.layers[-1], Dense) and loss.fused_with == self.output_activation
+
+    # ------------------------------------------------------------------ training
+    def fit(self, X: Array, Y: Array, **kwargs):
+        """Train; see ``layerwise.training.fit`` for the arguments. Returns a History."""
+        from .training import fit
+
+        return fit(self, X, Y, **kwargs)
+
+    # ------------------------------------------------------------------ inference
+    def predict_proba(self, X: Array, batch_size: int = 8192) -> Array:
+        """A[L] for X (n_x, m), computed in chunks of ``batch_size`` examples."""
+        self._require_built()
+        X = self.check_input(X)
+        m = X.shape[self.example_axis]
+        if m <= batch_size:
+            return self.forward(X)
+        parts = [
+            self.forward(np.take(X, np.arange(i, min(i + batch_size, m)), axis=self.example_axis))
+            for i in range(0, m, batch_size)
+        ]
+        return np.concatenate(parts, axis=-1)
+
+    def predict(self, X: Array) -> Array:
+        """Labels (1, m): A > 0.5 for a sigmoid output, argmax over classes for softmax,
+        the values A[L] themselves for other outputs."""
+        A = self.predict_proba(X)
+        act = self.output_activation
+        if act == "sigmoid" and A.shape[0] == 1:
+            return (A > 0.5).astype(np.int64)
+        if act == "softmax" or (act == "sigmoid" and A.shape[0] > 1):
+            return np.argmax(A, axis=0).reshape(1, -1)
+        return A
+
+    def evaluate(self, X: Array, Y: Array, loss: str | Loss | None = None) -> dict[str, float]:
+        """{"loss": J, "accuracy": fraction correct} (accuracy for classifiers only)."""
+        from .training import prepare_targets
+
+        A = self.predict_proba(X)
+        loss_obj = self.resolve_loss(loss if loss is not None else self.loss_)
+        Yt = prepare_targets(self, Y, A.shape[1])
+        out = {"loss": loss_obj.cost(A, Yt.astype(A.dtype, copy=False))}
+        acc = accuracy_of(A, Yt, self.output_activation)
+        if acc is not None:
+            out["accuracy"] = acc
+        return out
+
+    # ------------------------------------------------------------------ reporting, files
+    def summary(self, print_fn=print) -> str:
+        """A table of layers: type, activation, n[l], shapes of W[l] and b[l], parameter count."""
+        self._require_built()
+        rows = [("layer", "type", "activation", "n[l]", "params shapes", "# params")]
+        rows.append(("0", "Input", "", str(self.input_dim), "", "0"))
+        for i, layer in enumerate(self.layers, start=1):
+            shapes = ", ".join(
+                f"{name} {layer.params[k].shape}" for k, name in layer.param_names().items()
+            )
+            n = layer.output_shape[0] if len(layer.output_shape) == 1 else layer.output_shape
+            rows.append(
+                (
+                    str(i),
+                    type(layer).__name__,
+                    layer.describe(),
+                    str(n),
+                    shapes,
+                    f"{layer.n_params:,}",
+                )
+            )
+        total = sum(layer.n_params for layer in self.layers)
+        widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
+        line = "-" * (sum(widths) + 2 * (len(widths) - 1))
+        fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+        text = [fmt.format(*rows[0]), line] + [fmt.format(*r) for r in rows[1:]]
+        text += [line, f"Total parameters: {total:,}   dtype: {self.dtype}"]
+        out = "\n".join(text)
+        if print_fn is not None:
+            print_fn(out)
+        return out
+
+    def config(self) -> dict:
+        """The architecture, JSON-serialisable."""
+        return {
+            "input_dim": self.input_dim,
+            "dtype": str(self.dtype),
+            "seed": self.seed,
+            "normalize": self.normalize,
+            "layers": [{"type": type(lay).__name__, "config": lay.config()} for lay in self.layers],
+        }
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the model to one .npz file (atomically); see ``layerwise.io``."""
+        from .io import save
+
+        save(self, path)
+
+    def __repr__(self) -> str:
+        inner = ", ".join(repr(lay) for lay in self.layers)
+        return f"Sequential([{inner}], input_dim={self.input_dim!r}, dtype='{self.dtype}')"
+
+
+def accuracy_of(A: Array, Y: Array, output_activation: str) -> float | None:
+    """Fraction of the m examples classified correctly, or None for a regression output.
+
+    A: (n_y, m) output; Y: (n_y, m) targets (0/1 for one unit, one-hot for several).
+    """
+    if output_activation not in ("sigmoid", "softmax"):
+        return None
+    if A.shape[0] == 1:
+        return float(np.mean((A > 0.5) == (Y > 0.5)))
+    if output_activation == "softmax":
+        return float(np.mean(np.argmax(A, axis=0) == np.argmax(Y, axis=0)))
+    return float(np.mean((A > 0.5) == (Y > 0.5)))
+
+
+def iter_layers(model: Sequential, kind: type) -> Iterable[Layer]:
+    return (lay for lay in model.layers if isinstance(lay, kind))
