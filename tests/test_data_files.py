@@ -240,3 +240,10 @@ def test_save_npz_then_load(tmp_path):
     X2, Y2 = load_npz(tmp_path / "o.npz")
     np.testing.assert_array_equal(X2, X)
     np.testing.assert_array_equal(Y2, [[0, 1, 1, 0]])
+
+
+def test_load_npz_single_array_file(tmp_path):
+    with open(tmp_path / "one.npz", "wb") as fh:
+        np.save(fh, np.zeros(3))
+    with pytest.raises(DataError, match="holds a single array, not an .npz with arrays X and Y"):
+        load_npz(tmp_path / "one.npz")

@@ -38,23 +38,27 @@ def load_npz(path) -> tuple[np.ndarray, np.ndarray]:
     """
     p = _existing_file(path)
     try:
-        with np.load(p, allow_pickle=False) as f:
-            if not hasattr(f, "files"):
-                raise DataError(f"{path} holds a single array, not an .npz with arrays X and Y")
-            missing = [k for k in ("X", "Y") if k not in f.files]
-            if missing:
-                found = ", ".join(f.files) or "none"
-                raise DataError(
-                    f"{path} lacks array(s) {', '.join(missing)}: expected arrays named X "
-                    f"(n_x, m) and Y (n_y, m) (found {found})"
-                )
-            X, Y = f["X"], f["Y"]
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
-        if isinstance(exc, DataError):
-            raise
+        f = np.load(p, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as exc:
         raise DataError(
             f"could not read {path} as an .npz of numeric arrays X and Y: {exc}"
         ) from None
+    if not isinstance(f, np.lib.npyio.NpzFile):
+        raise DataError(f"{path} holds a single array, not an .npz with arrays X and Y")
+    with f:
+        missing = [k for k in ("X", "Y") if k not in f.files]
+        if missing:
+            found = ", ".join(f.files) or "none"
+            raise DataError(
+                f"{path} lacks array(s) {', '.join(missing)}: expected arrays named X "
+                f"(n_x, m) and Y (n_y, m) (found {found})"
+            )
+        try:
+            X, Y = f["X"], f["Y"]
+        except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+            raise DataError(
+                f"could not read {path} as an .npz of numeric arrays X and Y: {exc}"
+            ) from None
     m_y = Y.shape[-1] if Y.ndim else 0
     if X.ndim == 2 and X.shape[1] != m_y and X.shape[0] == m_y:
         raise DataError(
