@@ -3,6 +3,11 @@
 import sys
 
 from layerwise.course.experiments.initialization import main
+from layerwise.errors import LayerwiseError
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except LayerwiseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
