@@ -41,13 +41,15 @@ def model_from_config(config: dict) -> Sequential:
         if cls is None:
             raise ConfigError(f"unknown layer type {spec['type']!r}")
         layers.append(cls(**spec.get("config", {})))
-    return Sequential(
+    model = Sequential(
         layers,
         input_dim=config.get("input_dim"),
         seed=config.get("seed"),
         dtype=config.get("dtype", "float32"),
         normalize=config.get("normalize", False),
     )
+    model.classes_ = config.get("classes")
+    return model
 
 
 def _arrays(model: Sequential) -> dict[str, np.ndarray]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -49,6 +50,7 @@ class Sequential:
         self.dtype = np.dtype(dtype)
         self.normalize = bool(normalize)
         self.normalizer_ = None
+        self.classes_: list[str] | None = None
         self.loss_: Loss | None = None
         self.optimizer_ = None
         self.history_ = None
@@ -253,14 +255,16 @@ class Sequential:
             "dtype": str(self.dtype),
             "seed": self.seed,
             "normalize": self.normalize,
+            "classes": self.classes_,
             "layers": [{"type": type(lay).__name__, "config": lay.config()} for lay in self.layers],
         }
 
-    def save(self, path: str | os.PathLike) -> None:
-        """Write the model to one .npz file (atomically); see ``layerwise.io``."""
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the model to one .npz file (atomically) and return its path; see
+        ``layerwise.io``."""
         from .io import save
 
-        save(self, path)
+        return save(self, path)
 
     def __repr__(self) -> str:
         inner = ", ".join(repr(lay) for lay in self.layers)
@@ -280,6 +284,3 @@ def accuracy_of(A: Array, Y: Array, output_activation: str) -> float | None:
         return float(np.mean(np.argmax(A, axis=0) == np.argmax(Y, axis=0)))
     return float(np.mean((A > 0.5) == (Y > 0.5)))
 
-
-def iter_layers(model: Sequential, kind: type) -> Iterable[Layer]:
-    return (lay for lay in model.layers if isinstance(lay, kind))

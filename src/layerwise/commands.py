@@ -1,0 +1,263 @@
+"""What each ``layerwise`` sub-command does (the argument parsing is in ``cli``)."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .callbacks import EarlyStopping
+from .errors import ConfigError, DataError
+from .layers import Activation, BatchNorm, Dense, Dropout, Layer
+from .network import Sequential
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp")
+
+
+def load_labelled(spec: str, seed: int = 1) -> tuple[np.ndarray, np.ndarray, list[str] | None]:
+    """(X, Y, class names or None) for a built-in name or a data file."""
+    from .data import load_dataset, load_h5
+
+    if Path(spec).suffix.lower() in (".h5", ".hdf5") and Path(spec).is_file():
+        X, Y, classes = load_h5(spec)
+        names = [c.decode() if isinstance(c, bytes) else str(c) for c in np.ravel(classes)]
+        return X, Y, names
+    X, Y = load_dataset(spec, seed=seed)
+    return X, Y, None
+
+
+def output_spec(Y: np.ndarray) -> tuple[int, str]:
+    """(units, activation) of the output layer the labels Y call for."""
+    if Y.shape[0] > 1:
+        return Y.shape[0], "softmax"
+    values = np.unique(Y)
+    if not np.all(values == np.round(values)) or values.min() < 0:
+        return 1, "linear"
+    if values.max() <= 1:
+        return 1, "sigmoid"
+    return int(values.max()) + 1, "softmax"
+
+
+def hidden_layers(
+    sizes: list[int], activation: str, init: str | None, batch_norm: bool, keep_prob: float
+) -> list[Layer]:
+    """Dense [-> BatchNorm -> Activation] [-> Dropout] for each hidden size."""
+    layers: list[Layer] = []
+    for n in sizes:
+        if batch_norm:
+            layers += [
+                Dense(n, "linear", init=init or None, use_bias=False),
+                BatchNorm(),
+                Activation(activation),
+            ]
+            if init is None:  # the default init follows the activation applied after BN
+                layers[-3] = Dense(
+                    n, "linear", init="he" if "relu" in activation else "xavier", use_bias=False
+                )
+        else:
+            layers.append(Dense(n, activation, init=init))
+        if keep_prob < 1.0:
+            layers.append(Dropout(keep_prob))
+    return layers
+
+
+def _decay(args: argparse.Namespace):
+    if args.decay is None:
+        return None
+    from .schedules import SCHEDULES, get_schedule
+
+    cls = SCHEDULES.get(args.decay)
+    if cls is None:
+        return get_schedule(args.decay)  # raises the one-line error
+    if args.decay_rate is None:
+        return cls()
+    first = {"exponential": "base", "sqrt_epoch": "k", "sqrt_step": "k"}.get(
+        args.decay, "decay_rate"
+    )
+    return cls(**{first: args.decay_rate})
+
+
+def train(args: argparse.Namespace) -> int:
+    from .data import train_test_split
+    from .runs import write_run
+
+    X, Y, classes = load_labelled(args.data, seed=args.seed)
+    X_train, Y_train, X_test, Y_test = (
+        train_test_split(X, Y, args.test_split, seed=args.seed, stratify=Y.shape[0] == 1)
+        if args.test_split > 0
+        else (X, Y, None, None)
+    )
+    validation = None
+    if args.validation_split > 0:
+        X_train, Y_train, X_dev, Y_dev = train_test_split(
+            X_train, Y_train, args.validation_split, seed=args.seed + 1, stratify=Y.shape[0] == 1
+        )
+        validation = (X_dev, Y_dev)
+    units, out_act = output_spec(Y)
+    name = Path(args.data).stem if Path(args.data).suffix else args.data
+    sizes = args.layers or ([8, 4] if name in ("flower", "planar") else [64])
+    if not 0.0 < args.keep_prob <= 1.0:
+        raise ConfigError(f"--keep-prob must be in (0, 1], got {args.keep_prob}")
+    layers = hidden_layers(sizes, args.activation, args.init, args.batch_norm, args.keep_prob)
+    layers.append(Dense(units, out_act))
+    model = Sequential(layers, seed=args.seed, dtype=args.dtype, normalize=args.normalize)
+    model.classes_ = classes
+    callbacks = []
+    if args.early_stopping is not None:
+        if validation is None:
+            raise ConfigError("--early-stopping needs a dev set: give --validation-split")
+        callbacks.append(
+            EarlyStopping("val_loss", patience=args.early_stopping, restore_best_weights=True)
+        )
+    start = time.perf_counter()
+    history = model.fit(
+        X_train,
+        Y_train,
+        epochs=args.iterations,
+        learning_rate=args.lr,
+        optimizer=args.optimizer,
+        batch_size=args.batch_size,
+        l2=args.l2,
+        decay=_decay(args),
+        validation_data=validation,
+        callbacks=callbacks,
+        verbose=0 if args.quiet else 1,
+        print_every=args.print_every,
+    )
+    seconds = time.perf_counter() - start
+    if not args.quiet:
+        model.summary()
+    metrics: dict = {
+        "data": args.data,
+        "m_train": int(X_train.shape[1]),
+        "epochs_run": len(history.epoch),
+        "train_seconds": round(seconds, 3),
+    }
+    splits = {
+        "train": (X_train, Y_train),
+        "dev": validation or (None, None),
+        "test": (X_test, Y_test),
+    }
+    for split, (Xs, Ys) in splits.items():
+        if Xs is None:
+            continue
+        result = model.evaluate(Xs, Ys)
+        metrics[f"{split}_loss"] = result["loss"]
+        if "accuracy" in result:
+            metrics[f"{split}_accuracy"] = result["accuracy"]
+            print(f"{split} accuracy: {result['accuracy']:.4f}")
+        else:
+            print(f"{split} loss: {result['loss']:.6f}")
+    out = Path(args.out or Path("runs") / name)
+    written = write_run(
+        out,
+        model,
+        history,
+        metrics,
+        X=X_train,
+        Y=Y_train,
+        cost_label="iteration" if args.batch_size is None else "epoch",
+    )
+    print(f"wrote {', '.join(str(p) for p in written)}")
+    return 0
+
+
+def evaluate(args: argparse.Namespace) -> int:
+    from .io import load
+
+    model = load(args.model)
+    X, Y, _ = load_labelled(args.data)
+    result = model.evaluate(X, Y)
+    for key, value in result.items():
+        print(f"{key}: {value:.6f}")
+    return 0
+
+
+def _class_name(model: Sequential, k: int) -> str:
+    if model.classes_ and 0 <= k < len(model.classes_):
+        return model.classes_[k]
+    return str(k)
+
+
+def predict(args: argparse.Namespace) -> int:
+    from .data import load_picture
+    from .io import load
+
+    model = load(args.model)
+    path = Path(args.data)
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        n_x = int(model.input_dim)
+        num_px = int(round((n_x / 3) ** 0.5))
+        if 3 * num_px * num_px != n_x:
+            raise DataError(f"this model takes n_x = {n_x} inputs, not a square RGB picture")
+        X = load_picture(path, num_px=num_px)
+        A = model.predict_proba(X)
+        if A.shape[0] == 1:
+            k, p = int(A[0, 0] > 0.5), float(A[0, 0] if A[0, 0] > 0.5 else 1 - A[0, 0])
+        else:
+            k = int(np.argmax(A[:, 0]))
+            p = float(A[k, 0])
+        print(f"{path.name}: {_class_name(model, k)} (probability {p:.4f})")
+        return 0
+    X, _ = _features(args.data, model)
+    labels = model.predict(X)
+    if args.out:
+        from .data import save_csv
+
+        save_csv(args.out, labels)
+        print(f"wrote {labels.shape[1]} predictions to {args.out}")
+    else:
+        for value in np.ravel(labels):
+            print(value)
+    return 0
+
+
+def _features(spec: str, model: Sequential) -> tuple[np.ndarray, np.ndarray | None]:
+    """X from a data file; a CSV may lack the label column (then it has n[0] columns)."""
+    from .data import check_X
+
+    path = Path(spec)
+    if path.suffix.lower() == ".csv" and path.is_file():
+        from .data import load_csv
+
+        X, Y = load_csv(path)
+        if X.shape[0] == int(model.input_dim) - 1:  # pragma: no cover - defensive
+            raise DataError(f"{path} has {X.shape[0] + 1} columns, expected {model.input_dim}")
+        if X.shape[0] + 1 == int(model.input_dim):
+            return check_X(np.vstack([X, Y])), None
+        return X, Y
+    X, Y, _ = load_labelled(spec)
+    return X, Y
+
+
+def gradcheck_command(args: argparse.Namespace) -> int:
+    from .gradcheck import gradcheck
+
+    rng = np.random.default_rng(args.seed)
+    X = rng.standard_normal((args.features, args.examples))
+    if args.output == "softmax":
+        Y = rng.integers(0, 3, (1, args.examples))
+        out = Dense(3, "softmax")
+    elif args.output == "linear":
+        Y = rng.standard_normal((1, args.examples))
+        out = Dense(1, "linear")
+    else:
+        Y = rng.integers(0, 2, (1, args.examples))
+        out = Dense(1, "sigmoid")
+    model = Sequential(
+        [*(Dense(n, args.activation) for n in args.layers), out],
+        input_dim=args.features,
+        seed=args.seed,
+        dtype="float64",
+    )
+    difference = gradcheck(model, X, Y, epsilon=args.epsilon)
+    ok = difference < args.threshold
+    dims = [args.features, *args.layers, out.units]
+    print(f"network {dims}, {args.activation} hidden, {args.output} output, m = {args.examples}")
+    print(
+        f"relative difference = {difference:.3e} (threshold {args.threshold:g}): "
+        f"{'PASS' if ok else 'FAIL'}"
+    )
+    return 0 if ok else 1
