@@ -54,9 +54,10 @@ def main(argv: list[str] | None = None) -> int:
         test_acc = float(np.mean(p_test == test_Y))
         summary.append((label, train_acc, test_acc))
         curves[label] = costs
+        constant = "\n(one class everywhere)" if init == "zeros" else ""
         panels.append(
             (
-                f"{label}: train {train_acc:.4g}, test {test_acc:.4g}",
+                f"{label}: train {train_acc:.4g}, test {test_acc:.4g}{constant}",
                 lambda x, params=parameters: course.predict_dec(params, x),
             )
         )
