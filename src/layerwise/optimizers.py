@@ -68,8 +68,9 @@ class Optimizer:
         return {"name": self.name, "learning_rate": self.learning_rate}
 
     def get_state(self) -> dict[str, Array]:
-        """Flat dict of state arrays, keys "<slot>/<param name>", plus "t"."""
-        out = {f"{slot}/{k}": v for slot, per in self._state.items() for k, v in per.items()}
+        """Flat dict of copies of the state arrays, keys "<slot>/<param name>", plus "t"
+        (a snapshot: later steps do not change it)."""
+        out = {f"{slot}/{k}": v.copy() for slot, per in self._state.items() for k, v in per.items()}
         out["t"] = np.array(self.t)
         return out
 
