@@ -84,9 +84,24 @@ def _draw_boundary(
     )
     grid = np.vstack([xx.ravel(), yy.ravel()])
     Z = np.asarray(predict(grid), dtype=float).reshape(xx.shape)
-    ax.contourf(xx, yy, Z, cmap="Spectral", alpha=0.8)
+    labels = np.asarray(Y, dtype=float).ravel()
+    # Fixed colour limits, so a classifier predicting one class everywhere is shaded in
+    # that class's colour rather than the colormap's middle.
+    vmin = float(min(labels.min(), Z.min()))
+    vmax = float(max(labels.max(), Z.max(), vmin + 1))
+    ax.pcolormesh(
+        xx, yy, Z, cmap="Spectral", vmin=vmin, vmax=vmax, alpha=0.8, shading="auto", rasterized=True
+    )
     ax.scatter(
-        X[0], X[1], c=np.asarray(Y).ravel(), cmap="Spectral", s=12, edgecolors="k", linewidths=0.3
+        X[0],
+        X[1],
+        c=labels,
+        cmap="Spectral",
+        vmin=vmin,
+        vmax=vmax,
+        s=12,
+        edgecolors="k",
+        linewidths=0.3,
     )
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")

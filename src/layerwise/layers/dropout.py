@@ -35,7 +35,8 @@ class Dropout(Layer):
 
     def forward(self, A_prev: Array, training: bool = False) -> Array:
         if not training or self.keep_prob == 1.0:
-            self._D = None
+            if not self.frozen:
+                self._D = None
             return A_prev
         if not (self.frozen and self._D is not None and self._D.shape == A_prev.shape):
             u = buffer(self._buf, "u", A_prev.shape, np.dtype(np.float32))
