@@ -105,6 +105,29 @@ class Sequential:
         self._require_built()
         return {"d" + name: g for name, _, g in self.named_parameters()}
 
+    def set_parameters(self, parameters: dict[str, Array]) -> Sequential:
+        """Copy values into the model's parameters, by course name ({"W1": ..., "b1": ...}).
+
+        Every name must exist and every shape match (W[l] (n[l], n[l-1]), b[l] (n[l], 1));
+        names the dict leaves out keep their values. Values are cast to the model's dtype.
+        """
+        self._require_built()
+        own = self.parameters
+        unknown = sorted(set(parameters) - set(own))
+        if unknown:
+            raise ShapeError(
+                f"unknown parameter names {', '.join(unknown)}; this model has {', '.join(own)}"
+            )
+        for name, value in parameters.items():
+            value = np.asarray(value)
+            if value.shape != own[name].shape:
+                raise ShapeError(
+                    f"{name} has shape {value.shape} but this model's {name} is {own[name].shape}"
+                )
+        for name, value in parameters.items():
+            own[name][...] = value
+        return self
+
     def named_parameters(self) -> list[tuple[str, Array, Array]]:
         """(course name, param, grad) triples, the form optimisers take."""
         out = []
