@@ -56,7 +56,9 @@ def _monitor_mode(monitor: str, mode: str) -> str:
 
 class EarlyStopping(Callback):
     """Stop when ``monitor`` has not improved by more than ``min_delta`` for ``patience``
-    epochs; with ``restore_best_weights`` put back the parameters of the best epoch."""
+    epochs in a row (the last epoch run is then b + patience, b the best epoch, as in
+    Keras); with ``restore_best_weights`` put back the parameters (and batch-norm running
+    statistics) of the best epoch."""
 
     def __init__(
         self,
@@ -97,9 +99,12 @@ class EarlyStopping(Callback):
             self.best, self.best_epoch, self.wait = value, epoch, 0
             if self.restore_best_weights:
                 self._best_params = {k: v.copy() for k, v in self.model.parameters.items()}
+                self._best_state = [
+                    {k: v.copy() for k, v in layer.state.items()} for layer in self.model.layers
+                ]
         else:
             self.wait += 1
-            if self.wait > self.patience:
+            if self.wait >= self.patience:  # ``patience`` epochs in a row without improvement
                 self.stopped_epoch = epoch
                 self.model.stop_training = True
 
@@ -107,6 +112,9 @@ class EarlyStopping(Callback):
         if self.restore_best_weights and self._best_params is not None:
             for name, value in self.model.parameters.items():
                 value[...] = self._best_params[name]
+            for layer, saved in zip(self.model.layers, self._best_state):
+                for key, value in layer.state.items():
+                    value[...] = saved[key]
 
 
 class ModelCheckpoint(Callback):
@@ -130,8 +138,13 @@ class ModelCheckpoint(Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict) -> None:
         if self.save_best_only:
-            value = logs.get(self.monitor)
-            if value is None or not np.isfinite(value):
+            if self.monitor not in logs:
+                raise ConfigError(
+                    f"ModelCheckpoint monitors {self.monitor!r} but the logs have "
+                    f"{sorted(logs)}; pass validation_data= to monitor val_ metrics"
+                )
+            value = logs[self.monitor]
+            if not np.isfinite(value):
                 return
             better = value < self.best if self.mode == "min" else value > self.best
             if not better:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -215,19 +216,33 @@ def predict(args: argparse.Namespace) -> int:
 
 
 def _features(spec: str, model: Sequential) -> tuple[np.ndarray, np.ndarray | None]:
-    """X from a data file; a CSV may lack the label column (then it has n[0] columns)."""
+    """X from a data file. A CSV may lack the label column (then it has n[0] columns,
+    else n[0] + 1 with the label last); an .npz may hold X without Y."""
     from .data import check_X
 
     path = Path(spec)
-    if path.suffix.lower() == ".csv" and path.is_file():
+    n_x = int(model.input_dim) if np.isscalar(model.input_dim) else None
+    if path.suffix.lower() == ".csv" and path.is_file() and n_x is not None:
         from .data import load_csv
 
-        X, Y = load_csv(path)
-        if X.shape[0] == int(model.input_dim) - 1:  # pragma: no cover - defensive
-            raise DataError(f"{path} has {X.shape[0] + 1} columns, expected {model.input_dim}")
-        if X.shape[0] + 1 == int(model.input_dim):
+        X, Y = load_csv(path)  # the last column comes back as Y
+        if X.shape[0] == n_x:
+            return X, Y
+        if X.shape[0] + 1 == n_x:  # no label column: the "label" is the last feature
             return check_X(np.vstack([X, Y])), None
-        return X, Y
+        raise DataError(
+            f"{path} has {X.shape[0] + 1} columns but this model takes n_x = {n_x} features: "
+            f"expected {n_x} columns, or {n_x + 1} with the label last"
+        )
+    if path.suffix.lower() == ".npz" and path.is_file():
+        try:
+            data = np.load(path, allow_pickle=False)
+            if isinstance(data, np.lib.npyio.NpzFile):
+                with data:
+                    if "X" in data.files and "Y" not in data.files:
+                        return check_X(data["X"]), None
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile):
+            pass  # load_labelled below reports the problem in one sentence
     X, Y, _ = load_labelled(spec)
     return X, Y
 

@@ -8,6 +8,10 @@ Layout of the file (all plain arrays, read with ``allow_pickle=False``):
     optimizer/<slot>/<name>, optimizer/t   the optimiser's state, so training resumes
     normalizer/<key>       input standardisation fitted on the training set
 
+The JSON entry also records the state of the model's random generator (shuffling) and of
+each layer's own generator (dropout masks), so that training resumed after ``load`` draws
+the same numbers as training that never stopped.
+
 The file is written to a temporary name in the same folder and renamed, so a crash
 never leaves half a model. Loading checks every array against the architecture and
 turns any problem into one ``ModelFileError`` sentence.
@@ -19,6 +23,7 @@ import json
 import os
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +68,32 @@ def _arrays(model: Sequential) -> dict[str, np.ndarray]:
     return arrays
 
 
+def _layer_rngs(model: Sequential) -> dict[str, np.random.Generator]:
+    """The layers' own generators (Dropout's mask stream), keyed by layer position."""
+    return {
+        str(i): gen
+        for i, layer in enumerate(model.layers)
+        if isinstance(gen := getattr(layer, "_rng", None), np.random.Generator)
+    }
+
+
+def _rng_states(model: Sequential) -> dict:
+    return {
+        "model": model.rng.bit_generator.state,
+        "layers": {i: gen.bit_generator.state for i, gen in _layer_rngs(model).items()},
+    }
+
+
+def _restore_rngs(model: Sequential, states: dict, path: Path) -> None:
+    try:
+        model.rng.bit_generator.state = states["model"]
+        gens = _layer_rngs(model)
+        for i, state in states.get("layers", {}).items():
+            gens[i].bit_generator.state = state
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelFileError(f"{path} has an unreadable random-generator state ({exc})") from None
+
+
 def save(model: Sequential, path: str | os.PathLike) -> Path:
     """Write ``model`` to ``path`` (".npz" is added if missing), atomically."""
     model._require_built()
@@ -75,6 +106,7 @@ def save(model: Sequential, path: str | os.PathLike) -> Path:
         "model": model.config(),
         "optimizer": None if model.optimizer_ is None else model.optimizer_.config(),
         "loss": None if model.loss_ is None else model.loss_.name,
+        "rng": _rng_states(model),
     }
     arrays = _arrays(model)
     arrays[META_KEY] = np.array(json.dumps(meta))
@@ -94,6 +126,13 @@ def _read(path: Path) -> dict[str, np.ndarray]:
     if not path.is_file():
         raise ModelFileError(f"no such model file: {path}")
     if not zipfile.is_zipfile(path):
+        try:
+            with open(path, "rb") as fh:
+                magic = fh.read(2)
+        except OSError as exc:
+            raise ModelFileError(f"cannot read the model file {path} ({exc})") from None
+        if magic == b"PK":  # a zip (.npz) that lost its end: an interrupted copy or download
+            raise ModelFileError(f"{path} is a truncated or corrupt .npz file")
         raise ModelFileError(f"{path} is not a layerwise model (.npz) file")
     try:
         with np.load(path, allow_pickle=False) as data:
@@ -104,7 +143,7 @@ def _read(path: Path) -> dict[str, np.ndarray]:
                 f"{path} holds pickled objects, which layerwise never loads (unsafe)"
             ) from None
         raise ModelFileError(f"{path} is corrupt or truncated ({exc})") from None
-    except (OSError, zipfile.BadZipFile, EOFError, KeyError) as exc:
+    except (OSError, zipfile.BadZipFile, zlib.error, EOFError, KeyError) as exc:
         raise ModelFileError(f"{path} is corrupt or truncated ({exc})") from None
 
 
@@ -116,7 +155,7 @@ def load(path: str | os.PathLike) -> Sequential:
         raise ModelFileError(f"{path} is an .npz file but not a layerwise model (no {META_KEY})")
     try:
         meta = json.loads(str(arrays.pop(META_KEY)))
-        if meta.get("format") != FORMAT:
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
             raise ValueError("wrong format marker")
         if int(meta.get("version", 0)) > VERSION:
             raise ModelFileError(
@@ -125,11 +164,13 @@ def load(path: str | os.PathLike) -> Sequential:
         model = model_from_config(meta["model"])
     except ModelFileError:
         raise
-    except (ValueError, KeyError, TypeError, ConfigError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, ConfigError) as exc:
         raise ModelFileError(f"{path} has an unreadable architecture entry ({exc})") from None
     if not model.built:
         raise ModelFileError(f"{path} does not record the input size n[0]")
     _fill(model, arrays, path, meta)
+    if meta.get("rng"):
+        _restore_rngs(model, meta["rng"], path)
     return model
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from .callbacks import Callback, History
 from .data.labels import as_targets
-from .data.validation import check_XY
+from .data.validation import check_finite, check_XY, to_numeric
 from .errors import ConfigError, ShapeError
 from .losses import Loss
 from .network import Sequential, accuracy_of
@@ -29,10 +29,21 @@ Array = np.ndarray
 
 
 def prepare_targets(model: Sequential, Y: Array, m: int) -> Array:
-    """Y as the output layer needs it: (1, m) 0/1 for one unit, one-hot (C, m) for C
-    units (class indices (1, m) are accepted and expanded)."""
+    """Y as the output layer needs it: for a sigmoid/softmax output, (1, m) 0/1 for one
+    unit, one-hot (C, m) for C units (class indices (1, m) are accepted and expanded);
+    for any other output (regression), the real-valued targets (n_y, m) as given."""
     n_y = model.layers[-1].output_shape[0]
-    Y = as_targets(np.asarray(Y), n_y)
+    if model.output_activation in ("sigmoid", "softmax"):
+        Y = as_targets(np.asarray(Y), n_y)
+    else:
+        Y = to_numeric(Y, "Y")
+        if Y.ndim == 1:
+            Y = Y.reshape(1, -1)
+        if Y.ndim != 2 or Y.shape[0] != n_y:
+            raise ShapeError(
+                f"Y has shape {Y.shape} but the output A[L] is (n_y, m) = ({n_y}, {m})"
+            )
+        check_finite(Y, "Y")
     if Y.shape[-1] != m:
         raise ShapeError(f"Y has {Y.shape[-1]} examples (columns) but X has {m}")
     return Y
