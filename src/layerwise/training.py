@@ -3,9 +3,9 @@
 for each epoch:
     (shuffle the m columns with the model's seeded generator)
     for each mini-batch (X{t}, Y{t}) of m_t columns:
-        A[L] = forward(X{t});   J{t} = loss(A[L], Y{t}) + lambda/(2 m_t) sum ||W||^2
+        A[L] = forward(X{t});   J{t} = loss(A[L], Y{t}) + lambda/(2 m) sum ||W||^2
         dZ[L] = (A[L] - Y{t}) / m_t   (fused pairs; else dJ/dA[L] through g')
-        backward;  dW += (lambda / m_t) W;  optimizer step
+        backward;  dW += (lambda / m) W  (m: the whole training set);  optimizer step
     epoch cost = sum_t (m_t / m) J{t}, the average over all m examples
 """
 
@@ -143,13 +143,13 @@ def fit(
                 elif isinstance(idx, slice):
                     Xb, Yb = Xm[..., idx], Y[:, idx]
                 else:
-                    Xb = np.take(Xm, idx, axis=model.example_axis)
+                    Xb = Xm[:, idx] if model.example_axis == -1 else Xm[idx]
                     Yb = Y[:, idx]
                 mt = Yb.shape[-1]
                 AL = model.forward(Xb, training=True)
                 cost = loss_obj.cost(AL, Yb)
                 if l2:
-                    cost += l2 / (2 * mt) * sum(float(np.sum(W * W)) for W in weights)
+                    cost += l2 / (2 * m) * sum(float(np.sum(W * W)) for W in weights)
                 total += cost * mt
                 acc = accuracy_of(AL, Yb, act)
                 if acc is not None:
@@ -161,7 +161,7 @@ def fit(
                 if l2:
                     for lay in model.layers:
                         if "W" in lay.params:
-                            lay.grads["W"] += (l2 / mt) * lay.params["W"]
+                            lay.grads["W"] += (l2 / m) * lay.params["W"]
                 if schedule is not None and schedule.per_step:
                     opt.learning_rate = schedule(alpha0, epoch, opt.t + 1)
                 opt.step(params)
