@@ -343,3 +343,15 @@ def test_console_script_in_a_subprocess(tmp_path):
     )
     assert bad.returncode == 2
     assert bad.stderr.startswith("layerwise: error: ") and len(bad.stderr.splitlines()) == 1
+
+
+def test_train_digits_preset_reaches_97_percent(tmp_path, capsys):
+    """`layerwise train --data digits` (softmax, mini-batch Adam, dropout, early stopping)."""
+    pytest.importorskip("sklearn", reason="the digits data set needs scikit-learn")
+    from layerwise.cli import main
+
+    assert main(["train", "--data", "digits", "--quiet", "--out", str(tmp_path / "d")]) == 0
+    out = capsys.readouterr().out
+    test_acc = float(out.split("test accuracy:")[1].split()[0])
+    assert test_acc >= 0.97
+    assert "variance" in out  # the bias/variance report for the dev set

@@ -33,6 +33,21 @@ def _fraction(text: str) -> float:
     return value
 
 
+def _presets_help() -> str:
+    from .commands import PRESETS
+
+    lines = ["defaults for the flags not given, per data set:"]
+    for name, preset in PRESETS.items():
+        if name == "planar":
+            continue
+        flags = " ".join(
+            f"--{k.replace('_', '-')} {','.join(map(str, v)) if isinstance(v, list) else v}"
+            for k, v in preset.items()
+        )
+        lines.append(f"  {name}: {flags}")
+    return "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .course.experiments import EXPERIMENTS
 
@@ -47,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="train a dense network and write a run folder",
         description="Train a dense network on built-in data or a file and "
         "write runs/<name>/ with model.npz, history.csv, metrics.json and plots.",
+        epilog=_presets_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     t.add_argument(
         "--data",
@@ -57,37 +74,33 @@ def build_parser() -> argparse.ArgumentParser:
         "--layers",
         type=_int_list,
         default=None,
-        help="hidden layer sizes, e.g. 4 or 20,7,5 (default: 8,4 for flower, 64 else)",
+        help="hidden layer sizes, e.g. 4 or 20,7,5",
     )
     t.add_argument(
         "--activation",
-        default="tanh",
-        help="hidden activation: relu, leaky_relu, tanh, sigmoid, linear (default: tanh)",
+        default=None,
+        help="hidden activation: relu, leaky_relu, tanh, sigmoid, linear",
     )
     t.add_argument(
         "--init",
         default=None,
         help="zeros, random, xavier or he (default: He for relu/leaky_relu, Xavier otherwise)",
     )
-    t.add_argument(
-        "--optimizer", default="adam", help="gd, momentum, rmsprop or adam (default: adam)"
-    )
-    t.add_argument("--lr", type=float, default=0.01, help="learning rate alpha (default: 0.01)")
+    t.add_argument("--optimizer", default=None, help="gd, momentum, rmsprop or adam")
+    t.add_argument("--lr", type=float, default=None, help="learning rate alpha")
     t.add_argument(
         "--iterations",
         type=int,
-        default=1500,
-        help="epochs (iterations for full batch) (default: 1500)",
+        default=None,
+        help="epochs (iterations for full batch)",
     )
-    t.add_argument(
-        "--batch-size", type=int, default=None, help="mini-batch size (default: full batch)"
-    )
+    t.add_argument("--batch-size", type=int, default=None, help="mini-batch size (0: full batch)")
     t.add_argument("--l2", type=float, default=0.0, help="L2 regularisation lambda (default: 0)")
     t.add_argument(
         "--keep-prob",
         type=float,
-        default=1.0,
-        help="dropout keep probability after each hidden layer (default: 1, none)",
+        default=None,
+        help="dropout keep probability after each hidden layer (1: no dropout)",
     )
     t.add_argument(
         "--batch-norm",
@@ -114,8 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument(
         "--validation-split",
         type=_fraction,
-        default=0.0,
-        help="fraction of the training set held out as the dev set (default: 0)",
+        default=None,
+        help="fraction of the training set held out as the dev set (0: none)",
     )
     t.add_argument(
         "--early-stopping",
@@ -128,8 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument(
         "--print-every",
         type=int,
-        default=100,
-        help="print the cost every N iterations (default: 100)",
+        default=None,
+        help="print the cost every N iterations",
     )
     t.add_argument("--dtype", default="float32", choices=("float32", "float64"))
     t.add_argument("--out", default=None, help="run folder (default: runs/<data name>)")

@@ -80,10 +80,64 @@ def _decay(args: argparse.Namespace):
     return cls(**{first: args.decay_rate})
 
 
+#: Defaults of ``layerwise train`` per data set, for every flag the user leaves out.
+PRESETS: dict[str, dict] = {
+    "flower": {
+        "layers": [8, 4],
+        "activation": "tanh",
+        "optimizer": "adam",
+        "lr": 0.01,
+        "iterations": 1500,
+        "batch_size": 0,
+        "keep_prob": 1.0,
+        "validation_split": 0.0,
+        "print_every": 100,
+    },
+    "digits": {
+        "layers": [256],
+        "activation": "relu",
+        "optimizer": "adam",
+        "lr": 0.001,
+        "iterations": 300,
+        "batch_size": 32,
+        "keep_prob": 0.8,
+        "validation_split": 0.15,
+        "early_stopping": 20,
+        "print_every": 20,
+    },
+    "files": {
+        "layers": [64],
+        "activation": "tanh",
+        "optimizer": "adam",
+        "lr": 0.01,
+        "iterations": 1500,
+        "batch_size": 0,
+        "keep_prob": 1.0,
+        "validation_split": 0.0,
+        "print_every": 100,
+    },
+}
+PRESETS["planar"] = PRESETS["flower"]
+
+
+def apply_presets(args: argparse.Namespace, name: str) -> argparse.Namespace:
+    """Fill every train flag left at None from the data set's preset."""
+    preset = PRESETS.get(name, PRESETS["files"])
+    for key, value in preset.items():
+        if getattr(args, key, None) is None:
+            setattr(args, key, value)
+    if not args.batch_size:
+        args.batch_size = None
+    return args
+
+
 def train(args: argparse.Namespace) -> int:
     from .data import train_test_split
+    from .metrics import bias_variance
     from .runs import write_run
 
+    name = Path(args.data).stem if Path(args.data).suffix else args.data
+    args = apply_presets(args, name)
     X, Y, classes = load_labelled(args.data, seed=args.seed)
     X_train, Y_train, X_test, Y_test = (
         train_test_split(X, Y, args.test_split, seed=args.seed, stratify=Y.shape[0] == 1)
@@ -97,8 +151,7 @@ def train(args: argparse.Namespace) -> int:
         )
         validation = (X_dev, Y_dev)
     units, out_act = output_spec(Y)
-    name = Path(args.data).stem if Path(args.data).suffix else args.data
-    sizes = args.layers or ([8, 4] if name in ("flower", "planar") else [64])
+    sizes = args.layers
     if not 0.0 < args.keep_prob <= 1.0:
         raise ConfigError(f"--keep-prob must be in (0, 1], got {args.keep_prob}")
     layers = hidden_layers(sizes, args.activation, args.init, args.batch_norm, args.keep_prob)
@@ -151,6 +204,10 @@ def train(args: argparse.Namespace) -> int:
             print(f"{split} accuracy: {result['accuracy']:.4f}")
         else:
             print(f"{split} loss: {result['loss']:.6f}")
+    if "dev_accuracy" in metrics:
+        report = bias_variance(1 - metrics["train_accuracy"], 1 - metrics["dev_accuracy"])
+        metrics["diagnosis"] = report.verdict
+        print(report)
     out = Path(args.out or Path("runs") / name)
     written = write_run(
         out,
