@@ -1,0 +1,124 @@
+"""What the two cat-classifier experiments (two-layer, deep) share: flags, data, report."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from ... import plots
+from ...data.images import flatten_images, scale_pixels
+from .. import deep_application as course
+from ._common import base_parser, find_data_files
+
+CAT_FILES = ("train_catvnoncat.h5", "test_catvnoncat.h5")
+
+
+def cat_parser(name: str, description: str) -> argparse.ArgumentParser:
+    """The common flags plus --data-dir, --iterations, --learning-rate and --save."""
+    parser = base_parser(name, description)
+    parser.add_argument(
+        "--data-dir",
+        default=None,
+        help="folder holding train_catvnoncat.h5 and test_catvnoncat.h5",
+    )
+    parser.add_argument(
+        "--iterations",
+        type=int,
+        default=2500,
+        help="gradient-descent iterations (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--learning-rate", type=float, default=0.0075, help="learning rate (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--save",
+        metavar="PATH",
+        default=None,
+        help="also save the trained parameters (W1, b1, ...) to PATH as .npz",
+    )
+    return parser
+
+
+def load_cat(data_dir: str | None) -> dict:
+    """The cat data: x (12288, m) float64 in [0, 1], y (1, m), the raw test pictures, classes."""
+    train_path, _ = find_data_files(CAT_FILES, "course1", data_dir)
+    train_x_orig, train_y, test_x_orig, test_y, classes = course.load_data(train_path.parent)
+    train_x = scale_pixels(flatten_images(train_x_orig))
+    test_x = scale_pixels(flatten_images(test_x_orig))
+    print(
+        f"train_x: {train_x.shape}, test_x: {test_x.shape}; cats: {int(train_y.sum())} of "
+        f"{train_y.shape[1]} training and {int(test_y.sum())} of {test_y.shape[1]} test pictures"
+    )
+    return {
+        "train_x": train_x,
+        "train_y": train_y,
+        "test_x": test_x,
+        "test_y": test_y,
+        "test_x_orig": test_x_orig,
+        "classes": classes,
+    }
+
+
+def _class_name(classes: np.ndarray, label: float) -> str:
+    name = classes[int(label)]
+    return name.decode("utf-8") if isinstance(name, bytes) else str(name)
+
+
+def report(
+    title: str,
+    parameters: dict,
+    costs: list,
+    data: dict,
+    args: argparse.Namespace,
+    out: Path,
+) -> dict:
+    """Print the train/test accuracies, write learning_curve.png and mislabeled.png, and
+    save the parameters if --save was given. Returns {"train": ..., "test": ...} fractions."""
+    print("\nOn the training set:")
+    p_train = course.predict(data["train_x"], data["train_y"], parameters)
+    print("On the test set:")
+    p_test = course.predict(data["test_x"], data["test_y"], parameters)
+    accuracies = {
+        "train": float(course.accuracy(p_train, data["train_y"])),
+        "test": float(course.accuracy(p_test, data["test_y"])),
+    }
+
+    curve = plots.learning_curve(
+        costs,
+        out / "learning_curve.png",
+        every=100,
+        title=f"{title}: learning rate {args.learning_rate}",
+        xlabel="iteration",
+    )
+    wrote = [curve]
+
+    wrong = np.flatnonzero(p_test.ravel() != data["test_y"].ravel())
+    if wrong.size:
+        classes = data["classes"]
+        titles = [
+            f"#{i} pred: {_class_name(classes, p_test[0, i])} / "
+            f"true: {_class_name(classes, data['test_y'][0, i])}"
+            for i in wrong
+        ]
+        grid = plots.image_grid(
+            data["test_x_orig"][wrong],
+            titles,
+            out / "mislabeled.png",
+            columns=5,
+            suptitle=f"{title}: the {wrong.size} mislabelled test pictures",
+        )
+        wrote.append(grid)
+    else:
+        print("No test picture is mislabelled.")
+
+    if args.save:
+        # The trained W1, b1, ... as one plain .npz, readable with np.load.
+        np.savez(args.save, **parameters)
+        saved = args.save if str(args.save).endswith(".npz") else f"{args.save}.npz"
+        print(f"saved the parameters to {saved}")
+
+    print(f"\ntrain accuracy {accuracies['train']!r}, test accuracy {accuracies['test']!r}")
+    print("wrote " + " and ".join(str(p) for p in wrote))
+    return accuracies
