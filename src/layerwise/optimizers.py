@@ -67,21 +67,39 @@ class Optimizer:
     def config(self) -> dict:
         return {"name": self.name, "learning_rate": self.learning_rate}
 
+    def _slot_scales(self) -> dict[str, float]:
+        """slot -> c where the stored array is (the course's quantity) / c.
+
+        Keeping e.g. v' = v / (1 - beta) turns v = beta v + (1 - beta) g into
+        v' = beta v' + g, one pass fewer; the constant goes into the step size instead.
+        """
+        return {}
+
     def get_state(self) -> dict[str, Array]:
-        """Flat dict of copies of the state arrays, keys "<slot>/<param name>", plus "t"
-        (a snapshot: later steps do not change it)."""
-        out = {f"{slot}/{k}": v.copy() for slot, per in self._state.items() for k, v in per.items()}
+        """Flat dict of copies of the state arrays in the course's terms (v, s), keys
+        "<slot>/<param name>", plus "t" (a snapshot: later steps do not change it)."""
+        scales = self._slot_scales()
+        out = {
+            f"{slot}/{k}": v * scales[slot] if slot in scales else v.copy()
+            for slot, per in self._state.items()
+            for k, v in per.items()
+        }
         out["t"] = np.array(self.t)
         return out
 
     def set_state(self, state: dict[str, Array]) -> None:
+        """Restore what ``get_state`` returned."""
+        scales = self._slot_scales()
         self._state = {}
         for key, arr in state.items():
             if key == "t":
                 self.t = int(arr)
                 continue
             slot, _, name = key.partition("/")
-            self._state.setdefault(slot, {})[name] = np.array(arr)
+            arr = np.array(arr)
+            if slot in scales:
+                arr = arr / np.asarray(scales[slot], dtype=arr.dtype)
+            self._state.setdefault(slot, {})[name] = arr
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.config().items() if k != "name")
@@ -108,13 +126,16 @@ class Momentum(Optimizer):
         super().__init__(learning_rate)
         self.beta = _check_rate("beta", beta, 0.0, 1.0)
 
+    def _slot_scales(self) -> dict[str, float]:
+        return {"v": 1.0 - self.beta}
+
     def _update(self, name: str, param: Array, grad: Array) -> None:
+        # v' = v / (1 - beta):  v' = beta v' + g;  theta -= alpha (1 - beta) v'
         v = self._slot("v", name, param)
         tmp = self._buffer(name, param)
         v *= self.beta
-        np.multiply(grad, 1.0 - self.beta, out=tmp)
-        v += tmp
-        np.multiply(v, self.learning_rate, out=tmp)
+        v += grad
+        np.multiply(v, self.learning_rate * (1.0 - self.beta), out=tmp)
         param -= tmp
 
     def config(self) -> dict:
@@ -133,17 +154,23 @@ class RMSprop(Optimizer):
         self.beta = _check_rate("beta", beta, 0.0, 1.0)
         self.epsilon = _check_rate("epsilon", epsilon)
 
+    def _slot_scales(self) -> dict[str, float]:
+        return {"s": 1.0 - self.beta}
+
     def _update(self, name: str, param: Array, grad: Array) -> None:
+        # s' = s / (1 - beta):  s' = beta s' + g^2;
+        # theta -= alpha g / (sqrt(s) + eps) = (alpha / r) g / (sqrt(s') + eps / r),
+        # with r = sqrt(1 - beta)
         s = self._slot("s", name, param)
         tmp = self._buffer(name, param)
+        r = math.sqrt(1.0 - self.beta)
         s *= self.beta
         np.multiply(grad, grad, out=tmp)
-        tmp *= 1.0 - self.beta
         s += tmp
         np.sqrt(s, out=tmp)
-        tmp += self.epsilon
+        tmp += self.epsilon / r
         np.divide(grad, tmp, out=tmp)
-        tmp *= self.learning_rate
+        tmp *= self.learning_rate / r
         param -= tmp
 
     def config(self) -> dict:
@@ -155,8 +182,11 @@ class Adam(Optimizer):
     v_hat = v / (1 - b1^t);  s_hat = s / (1 - b2^t);
     theta = theta - alpha v_hat / (sqrt(s_hat) + eps),  t counted from 1.
 
-    Computed as theta -= (alpha sqrt(c2) / c1) v / (sqrt(s) + eps sqrt(c2)) with
-    c1 = 1 - b1^t, c2 = 1 - b2^t: the same quantity with two fewer passes.
+    Computed with v' = v / (1 - b1) and s' = s / (1 - b2) (so v' = b1 v' + g and
+    s' = b2 s' + g^2) as theta -= k v' / (sqrt(s') + e), where c1 = 1 - b1^t,
+    c2 = 1 - b2^t, k = alpha sqrt(c2) (1 - b1) / (c1 sqrt(1 - b2)) and
+    e = eps sqrt(c2) / sqrt(1 - b2): the same quantity with two passes fewer than the
+    formula as written, and all constants folded into two Python floats.
     """
 
     name = "adam"
@@ -177,8 +207,9 @@ class Adam(Optimizer):
         self.t += 1
         c1 = 1.0 - self.beta1**self.t
         c2 = 1.0 - self.beta2**self.t
-        self._step_size = self.learning_rate * math.sqrt(c2) / c1
-        self._eps_hat = self.epsilon * math.sqrt(c2)
+        r2 = math.sqrt(1.0 - self.beta2)
+        self._step_size = self.learning_rate * math.sqrt(c2) * (1.0 - self.beta1) / (c1 * r2)
+        self._eps_hat = self.epsilon * math.sqrt(c2) / r2
         for name, param, grad in triples:
             self._update(name, param, grad)
 
@@ -186,19 +217,19 @@ class Adam(Optimizer):
         v = self._slot("v", name, param)
         s = self._slot("s", name, param)
         tmp = self._buffer(name, param)
-        b1, b2 = self.beta1, self.beta2
-        v *= b1
-        np.multiply(grad, 1.0 - b1, out=tmp)
-        v += tmp
-        s *= b2
+        v *= self.beta1
+        v += grad
+        s *= self.beta2
         np.multiply(grad, grad, out=tmp)
-        tmp *= 1.0 - b2
         s += tmp
         np.sqrt(s, out=tmp)
         tmp += self._eps_hat
         np.divide(v, tmp, out=tmp)
         tmp *= self._step_size
         param -= tmp
+
+    def _slot_scales(self) -> dict[str, float]:
+        return {"v": 1.0 - self.beta1, "s": 1.0 - self.beta2}
 
     def config(self) -> dict:
         return {
