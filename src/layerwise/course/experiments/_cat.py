@@ -107,8 +107,8 @@ def report(
             titles,
             out / "mislabeled.png",
             columns=5,
-            suptitle=f"{title}: the {wrong.size} mislabelled test pictures",
         )
+        print(f"{wrong.size} of {data['test_y'].shape[1]} test pictures mislabelled")
         wrote.append(grid)
     else:
         print("No test picture is mislabelled.")
