@@ -38,6 +38,19 @@ REEXPORTED = [
 ]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _one_blas_thread():
+    """Run these long matrix-product loops on one BLAS thread: on a busy 2-core machine
+    a multithreaded BLAS spins and runs several times slower. The numbers are the same."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        yield
+        return
+    with threadpool_limits(1):
+        yield
+
+
 def run_quietly(fn, *args, **kwargs):
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
