@@ -1,0 +1,423 @@
+"""Side-by-side speed of layerwise, PyTorch (CPU, eager) and scikit-learn's MLPClassifier.
+
+    python benchmarks/run.py                      # W1, W2, W3, inference; 3 repeats
+    python benchmarks/run.py --workloads W1 --repeats 5 --json out.json
+    python benchmarks/run.py --scale 0.05 --repeats 1   # a smoke run in seconds
+
+The peers train the same network on the same synthetic float32 data (labels from a random
+teacher network), interleaved: each repeat runs every peer once, in a rotated order, and the
+table shows medians over the repeats. Achieved GFLOP/s counts 6 x parameters x examples per
+epoch (2 forward, 4 backward) and 2 x parameters x examples for inference, and is compared
+with the machine's float32 GEMM rate measured first. The ratio column is layerwise's time
+divided by the peer's (below 1: layerwise is faster).
+
+With OpenBLAS, the kernel can be forced by OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE; for the
+native kernel run ``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/run.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, replace
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks import machine
+from benchmarks.peers import Data, Workload, make_data, make_peers
+
+PEERS = ("layerwise", "torch", "sklearn")
+DEFAULT_WORKLOADS = ("W1", "W2", "W3", "inference")
+SEED = 0
+
+#: The workloads at full size (``--scale 1``).
+WORKLOADS = {
+    "W1": Workload("W1", 60000, 784, (256, 128), 10, "adam", 1e-3, 256, 1),
+    "W2": Workload(
+        "W2", 209, 12288, (20, 7, 5), 1, "gd", 0.0075, None, 100, peers=("layerwise", "torch")
+    ),
+    "W3": Workload("W3", 20000, 1024, (1024, 1024), 10, "adam", 1e-3, 256, 1),
+}
+INFERENCE_M = 10000
+INFERENCE_CALLS = 10  # predictions timed per repeat (the median call is reported)
+
+#: Goals: (workload, peer) -> largest allowed time ratio layerwise / peer.
+RATIO_GOALS = {
+    ("W1", "torch"): 0.55,
+    ("W1", "sklearn"): 0.6,
+    ("W3", "torch"): 0.65,
+    ("W3", "sklearn"): 0.6,
+    ("W2", "torch"): 0.7,
+    ("inference", "torch"): 0.5,
+}
+#: Goals: workload -> smallest fraction of the GEMM rate layerwise should reach.
+GEMM_GOALS = {"W1": 0.60, "W3": 0.60}
+
+
+def scaled(wl: Workload, scale: float) -> Workload:
+    """``wl`` with m, n_x and the hidden widths multiplied by ``scale`` (at least 2 each)."""
+    if scale == 1.0:
+        return wl
+    s = lambda n: max(2, round(n * scale))  # noqa: E731
+    batch = None if wl.batch_size is None else max(2, min(wl.batch_size, s(wl.m) // 4))
+    return replace(
+        wl,
+        m=max(8, s(wl.m)),
+        n_x=s(wl.n_x),
+        hidden=tuple(s(h) for h in wl.hidden),
+        batch_size=batch,
+        epochs=wl.epochs if wl.batch_size is not None else max(2, round(wl.epochs * scale)),
+    )
+
+
+def _rotated(names: Sequence[str], r: int) -> list[str]:
+    k = r % len(names)
+    return list(names[k:]) + list(names[:k])
+
+
+# --------------------------------------------------------------------------- children
+# Every measurement runs in a fresh interpreter: one library's idle thread pool (OpenBLAS
+# or OpenMP workers still spinning) never steals cores from another's, and peak RSS is
+# the process's own.
+
+
+def child(spec: dict) -> dict:
+    """Run one measurement in this process; ``spec`` says peer, workload, task, seed."""
+    threads = spec["threads"]
+    _limit_blas(threads)
+    name, task = spec["peer"], spec["task"]
+    peers, skipped = make_peers([name], threads)
+    if name in skipped:
+        return {"skipped": skipped[name]}
+    peer = peers[name]
+    wl = scaled(WORKLOADS["W1" if task == "inference" else spec["workload"]], spec["scale"])
+    seed = spec["seed"]
+    if task == "rss":
+        data = make_data(wl.m, wl.n_x, wl.n_classes, SEED)
+        before = _max_rss_mib()
+        peer.train(wl, data, seed, 1)
+        return {"before_fit_mib": before, "peak_mib": _max_rss_mib()}
+    if task == "inference":
+        train = make_data(min(wl.m, 4 * (wl.batch_size or wl.m)), wl.n_x, wl.n_classes, SEED)
+        model = peer.train(replace(wl, m=train.X_rows.shape[0]), train, seed, 1)[1]
+        test = make_data(spec["m"], wl.n_x, wl.n_classes, SEED + 1)
+        peer.predict_proba(model, test.X_rows)
+        calls = []
+        for _ in range(INFERENCE_CALLS):
+            t0 = time.perf_counter()
+            peer.predict_proba(model, test.X_rows)
+            calls.append(time.perf_counter() - t0)
+        return {"seconds": statistics.median(calls), "accuracy": None}
+    data = make_data(wl.m, wl.n_x, wl.n_classes, SEED)
+    warm = _warmup_data(data, wl)  # untimed: first-call costs (thread pools, allocations)
+    peer.train(replace(wl, m=warm.X_rows.shape[0]), warm, seed, 1)
+    seconds, model = peer.train(wl, data, seed, wl.epochs)
+    return {
+        "seconds": seconds / wl.epochs,
+        "accuracy": peer.accuracy(model, data),
+        "peak_mib": _max_rss_mib(),
+    }
+
+
+def _limit_blas(threads: int) -> None:
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    # kept alive for the life of this child process
+    _limit_blas.handle = threadpool_limits(limits=threads, user_api="blas")  # type: ignore
+
+
+def _warmup_data(data: Data, wl: Workload) -> Data:
+    m = data.X_rows.shape[0]
+    n = m if wl.batch_size is None else min(m, 4 * wl.batch_size)
+    return Data(data.X_rows[:n].copy(), data.y[:n].copy())
+
+
+def _max_rss_mib() -> float:
+    kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    return kib / (1024 * 1024) if sys.platform == "darwin" else kib / 1024
+
+
+def run_child(spec: dict) -> dict:
+    """``child(spec)`` in a fresh interpreter; its JSON answer (or {"error": ...})."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", json.dumps(spec)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        tail = proc.stderr.strip().splitlines()[-3:]
+        return {"error": " | ".join(tail) or f"exit code {proc.returncode}"}
+    return json.loads(lines[-1])
+
+
+# --------------------------------------------------------------------------- benches
+def bench(task: str, wl: Workload, names: list[str], args, log, m: int = 0) -> dict:
+    """Every peer ``args.repeats`` times, interleaved in rotated order; medians per peer."""
+    runs: dict[str, list[dict]] = {n: [] for n in names}
+    for r in range(args.repeats):
+        for name in _rotated(names, r):
+            spec = {
+                "peer": name,
+                "task": task,
+                "workload": wl.name,
+                "scale": args.scale,
+                "seed": SEED + r,
+                "threads": args.threads,
+                "m": m,
+            }
+            res = run_child(spec)
+            if "error" in res:
+                raise RuntimeError(f"{wl.name} {name} failed: {res['error']}")
+            runs[name].append(res)
+            unit = "s/epoch" if task == "train" else "s/call"
+            log(
+                f"  {wl.name if task == 'train' else task} repeat {r + 1}/{args.repeats} "
+                f"{name}: {res['seconds']:.4f} {unit}"
+            )
+    m_ex = wl.m if task == "train" else m
+    flops = wl.flops_per_epoch() if task == "train" else 2.0 * wl.n_params * m
+    out = {}
+    for name, rs in runs.items():
+        times = [x["seconds"] for x in rs]
+        t = statistics.median(times)
+        accs = [x["accuracy"] for x in rs if x["accuracy"] is not None]
+        out[name] = {
+            "seconds": t,
+            "all_seconds": times,
+            "examples_per_s": m_ex / t,
+            "gflops": flops / t / 1e9,
+            "accuracy": statistics.median(accs) if accs else None,
+        }
+    return out
+
+
+def bench_rss(names: Sequence[str], args, log) -> dict:
+    """Peak RSS (ru_maxrss) of a fresh process that imports the peer, makes W1's data and trains one
+    epoch. Raw figures: nothing (interpreter, imports, data) is subtracted."""
+    out = {}
+    for name in names:
+        spec = {
+            "peer": name,
+            "task": "rss",
+            "workload": "W1",
+            "scale": args.scale,
+            "seed": SEED,
+            "threads": args.threads,
+            "m": 0,
+        }
+        out[name] = run_child(spec)
+        log(f"  peak RSS {name}: {out[name]}")
+    return out
+
+
+# --------------------------------------------------------------------------- report
+def add_ratios(results: dict, gemm: float) -> None:
+    """Fill each row's fraction of the GEMM rate and layerwise's time ÷ the peer's."""
+    for rows in results.values():
+        base = rows.get("layerwise")
+        for row in rows.values():
+            row["gemm_fraction"] = row["gflops"] / gemm
+            row["ratio"] = base["seconds"] / row["seconds"] if base else None
+
+
+def check_goals(results: dict, rss: dict) -> list[dict]:
+    """Each goal with the measured value and whether it is met (None when not measured)."""
+    goals = []
+    for (wl, peer), limit in RATIO_GOALS.items():
+        row = results.get(wl, {}).get(peer)
+        value = None if row is None else row["ratio"]
+        goals.append(
+            {
+                "goal": f"{wl}: layerwise / {peer} time <= {limit}",
+                "value": value,
+                "met": None if value is None else value <= limit,
+            }
+        )
+    for wl, frac in GEMM_GOALS.items():
+        row = results.get(wl, {}).get("layerwise")
+        value = None if row is None else row["gemm_fraction"]
+        goals.append(
+            {
+                "goal": f"{wl}: layerwise >= {frac:.0%} of the GEMM rate",
+                "value": value,
+                "met": None if value is None else value >= frac,
+            }
+        )
+    lw_rss, pt_rss = rss.get("layerwise", {}), rss.get("torch", {})
+    if "peak_mib" in lw_rss and "peak_mib" in pt_rss:
+        goals.append(
+            {
+                "goal": "W1 peak RSS: layerwise <= torch",
+                "value": lw_rss["peak_mib"] / pt_rss["peak_mib"],
+                "met": lw_rss["peak_mib"] <= pt_rss["peak_mib"],
+            }
+        )
+    return goals
+
+
+def format_report(report: dict) -> str:
+    """The machine header, the results table, peak RSS and the goals, as text."""
+    mach, lines = report["machine"], []
+    lines.append(f"cores: {mach['cores']}   CPU: {mach['cpu']}")
+    lines.append("versions: " + ", ".join(f"{k} {v}" for k, v in mach["versions"].items()))
+    for info in mach["blas"]:
+        lines.append(
+            f"BLAS: {info.get('internal_api')} {info.get('version')} "
+            f"kernel={info.get('architecture')} threads={info.get('num_threads')}"
+        )
+    env = ", ".join(f"{k}={v}" for k, v in mach["env"].items() if v is not None)
+    lines.append(f"BLAS environment: {env or '(none of the OPENBLAS_* / OMP_* variables set)'}")
+    lines.append(
+        f"threads: {report['threads']} (torch.set_num_threads and the BLAS pool; "
+        f"{mach['cores']} cores)"
+    )
+    lines.append("each measurement runs in a fresh process (data made and warmed up untimed)")
+    lines.append(
+        f"float32 GEMM rate: {report['gemm_gflops']:.1f} GFLOP/s "
+        f"(NumPy {report['gemm_n']}^2 matmul, median of 5)"
+    )
+    lines.append(
+        f"repeats: {report['repeats']} (interleaved, rotated order; medians)   "
+        f"scale: {report['scale']}"
+    )
+    for name, why in report["skipped"].items():
+        lines.append(f"skipped {name}: {why}")
+    lines.append("GFLOP/s counts 6 x params x examples per epoch (inference: 2 x params x m).")
+    lines.append("")
+    head = (
+        f"{'workload':<10}{'peer':<11}{'s/epoch':>10}{'examples/s':>12}"
+        f"{'GFLOP/s':>9}{'%GEMM':>7}{'accuracy':>10}{'lw/peer':>9}"
+    )
+    lines.append(head)
+    lines.append("-" * len(head))
+    for wl, rows in report["results"].items():
+        for name, row in rows.items():
+            acc = "" if row["accuracy"] is None else f"{row['accuracy']:.3f}"
+            lines.append(
+                f"{wl:<10}{name:<11}{row['seconds']:>10.4f}{row['examples_per_s']:>12,.0f}"
+                f"{row['gflops']:>9.1f}{row['gemm_fraction']:>7.0%}{acc:>10}"
+                f"{row['ratio']:>9.2f}"
+            )
+    lines.append("(inference rows: seconds per predict_proba call of the whole test set)")
+    if report["rss"]:
+        lines.append("")
+        lines.append("peak RSS training W1 for one epoch (fresh process, raw, MiB):")
+        for name, r in report["rss"].items():
+            if "peak_mib" in r:
+                lines.append(
+                    f"  {name:<10} peak {r['peak_mib']:8.1f}   "
+                    f"(after imports + data, before fit: {r['before_fit_mib']:.1f})"
+                )
+            else:
+                lines.append(f"  {name:<10} {r}")
+    if report["goals"]:
+        lines.append("")
+        lines.append("goals:")
+        for g in report["goals"]:
+            mark = {True: "met", False: "NOT met", None: "not measured"}[g["met"]]
+            val = "" if g["value"] is None else f" (measured {g['value']:.2f})"
+            lines.append(f"  {g['goal']}: {mark}{val}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- main
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--workloads", default=",".join(DEFAULT_WORKLOADS))
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--scale", type=float, default=1.0, help="shrink m and widths (smoke runs)")
+    p.add_argument("--json", default=None, help="also write the results to this file")
+    p.add_argument("--peers", default=",".join(PEERS), help="subset of layerwise,torch,sklearn")
+    p.add_argument(
+        "--threads", type=int, default=None, help="BLAS and torch threads (default: all cores)"
+    )
+    p.add_argument("--no-rss", action="store_true", help="skip the peak-RSS measurement")
+    p.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.repeats < 1 or not 0 < args.scale <= 1:
+        p.error("--repeats must be >= 1 and 0 < --scale <= 1")
+    if args.threads is None:
+        args.threads = machine.core_count()
+    return args
+
+
+def peer_available(name: str) -> str | None:
+    """None if ``name`` can run here, else why not (checked without importing it)."""
+    module = {"layerwise": "layerwise", "torch": "torch", "sklearn": "sklearn"}.get(name)
+    if module is None:
+        raise SystemExit(f"unknown peer {name!r}; choose from {', '.join(PEERS)}")
+    if importlib.util.find_spec(module) is None:
+        hint = " (pip install torch==2.13.0)" if name == "torch" else ""
+        return f"{module} is not installed{hint}"
+    return None
+
+
+def main(argv: Sequence[str] | None = None, log=None) -> dict:
+    """Run the benchmark, print the table, return (and optionally write) the report."""
+    args = parse_args(argv)
+    if args.child:
+        print(json.dumps(child(json.loads(args.child))), flush=True)
+        return {}
+    log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
+    workloads = [w.strip() for w in args.workloads.split(",") if w.strip()]
+    unknown = set(workloads) - set(DEFAULT_WORKLOADS)
+    if unknown:
+        raise SystemExit(f"unknown workloads {sorted(unknown)}; choose from {DEFAULT_WORKLOADS}")
+    wanted = ["layerwise"] + [
+        p.strip() for p in args.peers.split(",") if p.strip() and p.strip() != "layerwise"
+    ]
+    skipped = {p: why for p in wanted if (why := peer_available(p))}
+    peers = [p for p in wanted if p not in skipped]
+    for name, why in skipped.items():
+        log(f"skipping {name}: {why}")
+    gemm_n = 4096 if args.scale >= 0.5 else 512
+    log(f"measuring the float32 GEMM rate ({gemm_n}^2, {args.threads} threads) ...")
+    _limit_blas(args.threads)
+    gemm = machine.gemm_rate(gemm_n)
+    results: dict[str, dict] = {}
+    for name in workloads:
+        log(f"{name} ...")
+        wl = scaled(WORKLOADS["W1" if name == "inference" else name], args.scale)
+        if name == "inference":
+            m = max(8, round(INFERENCE_M * args.scale))
+            results[name] = bench("inference", wl, peers, args, log, m)
+        else:
+            results[name] = bench("train", wl, [p for p in peers if p in wl.peers], args, log)
+    add_ratios(results, gemm)
+    rss = {}
+    if "W1" in workloads and not args.no_rss:
+        log("peak RSS ...")
+        rss = bench_rss([p for p in ("layerwise", "torch") if p in peers], args, log)
+    report = {
+        "machine": machine.describe(),
+        "threads": args.threads,
+        "gemm_gflops": gemm,
+        "gemm_n": gemm_n,
+        "repeats": args.repeats,
+        "scale": args.scale,
+        "skipped": skipped,
+        "workloads": {
+            n: asdict(scaled(WORKLOADS["W1" if n == "inference" else n], args.scale))
+            for n in workloads
+        },
+        "results": results,
+        "rss": rss,
+    }
+    report["goals"] = check_goals(results, rss) if args.scale == 1.0 else []
+    print(format_report(report), flush=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2, default=str) + "\n")
+    return report
+
+
+if __name__ == "__main__":
+    main()
