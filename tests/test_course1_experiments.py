@@ -11,6 +11,7 @@ import sys
 import numpy as np
 import pytest
 
+import layerwise as lw
 from layerwise.course import experiments
 from layerwise.course.experiments import deep, logreg, planar, two_layer
 from layerwise.errors import DataError
@@ -107,34 +108,57 @@ def test_two_layer_with_save(course1_dir, tmp_path, capsys):
     assert "Cost after iteration 2: " in out
     assert out.count("Accuracy: ") == 2
     assert_pngs(tmp_path / "run", "learning_curve.png", "mislabeled.png")
-    with np.load(saved) as f:
-        assert {k: f[k].shape for k in f.files} == {
-            "W1": (7, 12288),
-            "b1": (7, 1),
-            "W2": (1, 7),
-            "b2": (1, 1),
-        }
+    model = lw.load(saved)
+    assert {k: v.shape for k, v in model.parameters.items()} == {
+        "W1": (7, 12288),
+        "b1": (7, 1),
+        "W2": (1, 7),
+        "b2": (1, 1),
+    }
+    assert model.classes_ == ["non-cat", "cat"]
 
 
-def test_deep_with_save_adds_suffix(course1_dir, tmp_path, capsys):
+def test_deep_save_is_a_model_that_predicts_a_picture(course1_dir, tmp_path, capsys):
+    """`layerwise course deep --save cat` then `layerwise predict cat.npz picture.png`."""
+    from PIL import Image
+
+    from layerwise.cli import main as cli_main
+    from layerwise.course import deep_application
+    from layerwise.data import flatten_images, load_cat_files, scale_pixels
+
     code = deep.main(
         [
             "--data-dir", str(course1_dir), "--out", str(tmp_path),
-            "--iterations", "2", "--save", str(tmp_path / "deep_params"),
+            "--iterations", "2", "--save", str(tmp_path / "cat"),
         ]
     )  # fmt: skip
     out = capsys.readouterr().out
     assert code == 0
     assert "Cost after iteration 0: 0.77174932842376" in out
-    assert "saved the parameters to" in out
+    assert "saved the model to" in out
     assert_pngs(tmp_path, "learning_curve.png", "mislabeled.png")
-    with np.load(tmp_path / "deep_params.npz") as f:
-        assert sorted(f.files) == ["W1", "W2", "W3", "W4", "b1", "b2", "b3", "b4"]
-        assert f["W2"].shape == (7, 20)
+    model = lw.load(tmp_path / "cat.npz")
+    assert sorted(model.parameters) == ["W1", "W2", "W3", "W4", "b1", "b2", "b3", "b4"]
+    assert model.parameters["W2"].shape == (7, 20)
+
+    # The saved model computes what the course's forward pass computes with its parameters.
+    _, _, test_x_orig, _, _ = load_cat_files(course1_dir)
+    X = scale_pixels(flatten_images(test_x_orig))
+    params = {k: v.copy() for k, v in model.parameters.items()}
+    AL, _ = deep_application.L_model_forward(X, params)
+    np.testing.assert_allclose(model.predict_proba(X), AL, rtol=1e-12)
+
+    # A 64 x 64 picture is read unchanged, so its probability is the course's AL[0, 0].
+    Image.fromarray(test_x_orig[0]).save(tmp_path / "picture.png")
+    assert cli_main(["predict", str(tmp_path / "cat.npz"), str(tmp_path / "picture.png")]) == 0
+    line = capsys.readouterr().out.strip()
+    p_cat = float(AL[0, 0])
+    name, prob = ("cat", p_cat) if p_cat > 0.5 else ("non-cat", 1 - p_cat)
+    assert line == f"picture.png: {name} (probability {prob:.4f})"
 
 
 def test_deep_without_save_writes_no_parameters(course1_dir, tmp_path, capsys):
     code = deep.main(["--data-dir", str(course1_dir), "--out", str(tmp_path), "--iterations", "1"])
     assert code == 0
-    assert "saved the parameters" not in capsys.readouterr().out
+    assert "saved the model" not in capsys.readouterr().out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["learning_curve.png", "mislabeled.png"]

@@ -28,8 +28,10 @@ def sigmoid(Z: Array, out: Array | None = None) -> Array:
     the overflow warning is silenced.
     """
     Z = np.asarray(Z)
+    if out is None:  # a float array even for integer or 0-d input
+        out = np.empty(Z.shape, dtype=np.result_type(Z.dtype, np.float16))
     with np.errstate(over="ignore"):
-        out = np.negative(Z, out=out)
+        np.negative(Z, out=out)
         np.exp(out, out=out)
     out += 1
     return np.divide(1, out, out=out)

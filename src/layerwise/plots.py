@@ -161,7 +161,9 @@ def image_grid(
     k = len(images)
     cols = max(1, min(columns, k))
     rows = max(1, -(-k // cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(2.4 * cols, 2.6 * rows), squeeze=False)
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(2.4 * cols, 2.8 * rows), squeeze=False, layout="constrained"
+    )
     for ax in axes.ravel():
         ax.axis("off")
     for ax, img, title in zip(axes.ravel(), images, titles):
@@ -169,5 +171,4 @@ def image_grid(
         ax.set_title(title, fontsize=8)
     if suptitle:
         fig.suptitle(suptitle)
-    fig.tight_layout()
     return _save(fig, path)

@@ -9,6 +9,8 @@ import numpy as np
 
 from ... import plots
 from ...data.images import flatten_images, scale_pixels
+from ...layers import Dense
+from ...network import Sequential
 from .. import deep_application as course
 from ._common import base_parser, find_data_files
 
@@ -36,7 +38,7 @@ def cat_parser(name: str, description: str) -> argparse.ArgumentParser:
         "--save",
         metavar="PATH",
         default=None,
-        help="also save the trained parameters (W1, b1, ...) to PATH as .npz",
+        help="also save the trained network as a layerwise model file (.npz) at PATH",
     )
     return parser
 
@@ -59,6 +61,18 @@ def load_cat(data_dir: str | None) -> dict:
         "test_x_orig": test_x_orig,
         "classes": classes,
     }
+
+
+def as_model(parameters: dict, classes: list[str] | None = None) -> Sequential:
+    """The course's [LINEAR -> RELU] x (L-1) -> LINEAR -> SIGMOID parameters as a
+    layerwise model (float64), so it can be saved, loaded and used by ``layerwise predict``."""
+    L = len(parameters) // 2
+    n_x = parameters["W1"].shape[1]
+    layers = [Dense(parameters[f"W{l}"].shape[0], "relu") for l in range(1, L)]
+    layers.append(Dense(parameters[f"W{L}"].shape[0], "sigmoid"))
+    model = Sequential(layers, input_dim=n_x, dtype="float64").set_parameters(parameters)
+    model.classes_ = classes
+    return model
 
 
 def _class_name(classes: np.ndarray, label: float) -> str:
@@ -114,10 +128,9 @@ def report(
         print("No test picture is mislabelled.")
 
     if args.save:
-        # The trained W1, b1, ... as one plain .npz, readable with np.load.
-        np.savez(args.save, **parameters)
-        saved = args.save if str(args.save).endswith(".npz") else f"{args.save}.npz"
-        print(f"saved the parameters to {saved}")
+        model = as_model(parameters, [_class_name(data["classes"], k) for k in (0, 1)])
+        saved = model.save(args.save)
+        print(f"saved the model to {saved} (try: layerwise predict {saved} picture.jpg)")
 
     print(f"\ntrain accuracy {accuracies['train']!r}, test accuracy {accuracies['test']!r}")
     print("wrote " + " and ".join(str(p) for p in wrote))
