@@ -202,15 +202,17 @@ class Sequential:
         return fit(self, X, Y, **kwargs)
 
     # ------------------------------------------------------------------ inference
-    def predict_proba(self, X: Array, batch_size: int = 8192) -> Array:
-        """A[L] for X (n_x, m), computed in chunks of ``batch_size`` examples."""
+    def predict_proba(self, X: Array, batch_size: int = 16384) -> Array:
+        """A[L] for X (n_x, m), computed in chunks of ``batch_size`` examples (slices,
+        so no copy of X is made)."""
         self._require_built()
         X = self.check_input(X)
         m = X.shape[self.example_axis]
         if m <= batch_size:
             return self.forward(X)
+        axis = self.example_axis
         parts = [
-            self.forward(np.take(X, np.arange(i, min(i + batch_size, m)), axis=self.example_axis))
+            self.forward(X[..., i : i + batch_size] if axis == -1 else X[i : i + batch_size])
             for i in range(0, m, batch_size)
         ]
         return np.concatenate(parts, axis=-1)
@@ -306,4 +308,3 @@ def accuracy_of(A: Array, Y: Array, output_activation: str) -> float | None:
     if output_activation == "softmax":
         return float(np.mean(np.argmax(A, axis=0) == np.argmax(Y, axis=0)))
     return float(np.mean((A > 0.5) == (Y > 0.5)))
-
