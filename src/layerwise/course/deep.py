@@ -19,6 +19,7 @@ from ..activations import relu as _relu_kernel
 from ..activations import sigmoid as _sigmoid_kernel
 from ..errors import ConfigError
 from ..losses import BinaryCrossEntropy
+from ._numerics import as_float, draw_weights, gradient_step, silent, times_001
 
 __all__ = [
     "L_model_backward",
@@ -39,15 +40,10 @@ __all__ = [
 
 Array = np.ndarray
 
-_silent = np.errstate(over="ignore", divide="ignore", invalid="ignore")
 _bce = BinaryCrossEntropy(eps=0)
 _sigmoid_g = get_activation("sigmoid")
 _relu_g = get_activation("relu")
 _ACTIVATIONS = ("sigmoid", "relu")
-
-
-def _f64(a) -> Array:
-    return np.asarray(a, dtype=np.float64)
 
 
 def _check_activation(activation: str) -> None:
@@ -58,21 +54,13 @@ def _check_activation(activation: str) -> None:
 def initialize_parameters(n_x: int, n_h: int, n_y: int) -> dict:
     """Seed 1, then W1 = randn(n_h, n_x) 0.01 and W2 = randn(n_y, n_h) 0.01; b zeros."""
     np.random.seed(1)
-    W1 = np.random.randn(n_h, n_x) * 0.01
-    b1 = np.zeros((n_h, 1))
-    W2 = np.random.randn(n_y, n_h) * 0.01
-    b2 = np.zeros((n_y, 1))
-    return {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
+    return draw_weights((n_x, n_h, n_y), times_001)
 
 
 def initialize_parameters_deep(layer_dims) -> dict:
     """Seed 3, then W{l} = randn(n_l, n_{l-1}) 0.01 for l = 1 ... L; b{l} zeros (n_l, 1)."""
     np.random.seed(3)
-    parameters = {}
-    for l in range(1, len(layer_dims)):
-        parameters[f"W{l}"] = np.random.randn(layer_dims[l], layer_dims[l - 1]) * 0.01
-        parameters[f"b{l}"] = np.zeros((layer_dims[l], 1))
-    return parameters
+    return draw_weights(layer_dims, times_001)
 
 
 def linear_forward(A: Array, W: Array, b: Array) -> tuple[Array, tuple]:
@@ -81,10 +69,10 @@ def linear_forward(A: Array, W: Array, b: Array) -> tuple[Array, tuple]:
     return Z, (A, W, b)
 
 
-@_silent
+@silent
 def sigmoid(Z: Array) -> tuple[Array, Array]:
     """(sigma(Z), Z): the activation and its cache."""
-    return _sigmoid_kernel(_f64(Z)), Z
+    return _sigmoid_kernel(as_float(Z)), Z
 
 
 def relu(Z: Array) -> tuple[Array, Array]:
@@ -92,10 +80,10 @@ def relu(Z: Array) -> tuple[Array, Array]:
     return _relu_kernel(Z), Z
 
 
-@_silent
+@silent
 def sigmoid_backward(dA: Array, cache: Array) -> Array:
     """dZ = dA s (1 - s), s = sigma(Z), Z the cache."""
-    s = _sigmoid_kernel(_f64(cache))
+    s = _sigmoid_kernel(as_float(cache))
     return _sigmoid_g.backward(dA, s)
 
 
@@ -117,7 +105,7 @@ def linear_activation_forward(
 
 def L_model_forward(X: Array, parameters: dict) -> tuple[Array, list]:
     """AL (1, m) and the list of L layer caches: RELU for layers 1 ... L-1, SIGMOID for L."""
-    A = _f64(X)
+    A = as_float(X)
     L = len(parameters) // 2
     caches = []
     for l in range(1, L):
@@ -128,10 +116,10 @@ def L_model_forward(X: Array, parameters: dict) -> tuple[Array, list]:
     return AL, caches
 
 
-@_silent
+@silent
 def compute_cost(AL: Array, Y: Array) -> Array:
     """-(1/m) sum[Y log AL + (1 - Y) log(1 - AL)], m = Y.shape[1], squeezed to a 0-d array."""
-    AL, Y = _f64(AL), _f64(Y)
+    AL, Y = as_float(AL), as_float(Y)
     AL, Y = np.broadcast_arrays(AL, Y)
     return np.squeeze(np.asarray(_bce.cost(AL, Y)))
 
@@ -159,12 +147,12 @@ def linear_activation_backward(
     return linear_backward(dZ, linear_cache)
 
 
-@_silent
+@silent
 def L_model_backward(AL: Array, Y: Array, caches: list) -> dict:
     """Gradients {dA0 ... dA{L-1}, dW1 ... dWL, db1 ... dbL}, from dAL = -(Y/AL - (1-Y)/(1-AL))."""
     grads = {}
     L = len(caches)
-    Y = _f64(Y).reshape(AL.shape)
+    Y = as_float(Y).reshape(AL.shape)
     dAL = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
     dA_prev, dW, db = linear_activation_backward(dAL, caches[L - 1], "sigmoid")
     grads[f"dA{L - 1}"], grads[f"dW{L}"], grads[f"db{L}"] = dA_prev, dW, db
@@ -176,9 +164,4 @@ def L_model_backward(AL: Array, Y: Array, caches: list) -> dict:
 
 def update_parameters(params: dict, grads: dict, learning_rate: float) -> dict:
     """A deep copy with W{l} - lr dW{l} and b{l} - lr db{l}; ``params`` is untouched."""
-    parameters = copy.deepcopy(params)
-    L = len(parameters) // 2
-    for l in range(1, L + 1):
-        parameters[f"W{l}"] = parameters[f"W{l}"] - learning_rate * grads[f"dW{l}"]
-        parameters[f"b{l}"] = parameters[f"b{l}"] - learning_rate * grads[f"db{l}"]
-    return parameters
+    return gradient_step(copy.deepcopy(params), grads, learning_rate)

@@ -10,8 +10,9 @@ import copy
 
 import numpy as np
 
-from ..activations import sigmoid as _sigmoid_kernel
 from ..losses import BinaryCrossEntropy
+from ._numerics import as_float, silent
+from ._numerics import scalar_sigmoid as sigmoid
 
 __all__ = [
     "initialize_with_zeros",
@@ -25,21 +26,7 @@ __all__ = [
 
 Array = np.ndarray
 
-_silent = np.errstate(over="ignore", divide="ignore", invalid="ignore")
 _bce = BinaryCrossEntropy(eps=0)
-
-
-def _f64(a) -> Array:
-    return np.asarray(a, dtype=np.float64)
-
-
-@_silent
-def sigmoid(z):
-    """sigma(z) = 1 / (1 + e^(-z)): an array of z's shape, or a float64 scalar for a scalar."""
-    z = _f64(z)
-    if z.ndim == 0:
-        return _sigmoid_kernel(z.reshape(1))[0]
-    return _sigmoid_kernel(z)
 
 
 def initialize_with_zeros(dim: int) -> tuple[Array, float]:
@@ -47,14 +34,14 @@ def initialize_with_zeros(dim: int) -> tuple[Array, float]:
     return np.zeros((dim, 1)), 0.0
 
 
-@_silent
+@silent
 def propagate(w: Array, b: float, X: Array, Y: Array) -> tuple[dict, Array]:
     """One forward and backward pass.
 
     A = sigma(w^T X + b) (1, m); cost = -(1/m) sum[Y log A + (1 - Y) log(1 - A)] as a
     0-d array; grads = {"dw": (1/m) X (A - Y)^T (n_x, 1), "db": (1/m) sum(A - Y) float64}.
     """
-    X, Y = _f64(X), _f64(Y)
+    X, Y = as_float(X), as_float(Y)
     m = X.shape[1]
     A = sigmoid(w.T @ X + b)
     cost = np.squeeze(np.asarray(_bce.cost(A, Y)))
@@ -94,7 +81,7 @@ def optimize(
 
 def predict(w: Array, b: float, X: Array) -> Array:
     """(1, m) float array: 1.0 where sigma(w^T X + b) > 0.5, else 0.0."""
-    X = _f64(X)
+    X = as_float(X)
     w = np.asarray(w).reshape(X.shape[0], 1)
     A = sigmoid(w.T @ X + b)
     return (A > 0.5).astype(np.float64)
@@ -102,7 +89,7 @@ def predict(w: Array, b: float, X: Array) -> Array:
 
 def accuracy(Y_prediction: Array, Y: Array) -> float:
     """The course's percentage: 100 - 100 mean(|Y_prediction - Y|)."""
-    return float(100 - np.mean(np.abs(_f64(Y_prediction) - _f64(Y))) * 100)
+    return float(100 - np.mean(np.abs(as_float(Y_prediction) - as_float(Y))) * 100)
 
 
 def model(

@@ -18,6 +18,8 @@ from ..activations import get_activation
 from ..activations import sigmoid as _sigmoid_kernel
 from ..activations import tanh as _tanh_kernel
 from ..losses import BinaryCrossEntropy
+from ._numerics import as_float, draw_weights, silent, times_001
+from ._numerics import scalar_sigmoid as sigmoid
 
 __all__ = [
     "accuracy",
@@ -35,22 +37,8 @@ __all__ = [
 
 Array = np.ndarray
 
-_silent = np.errstate(over="ignore", divide="ignore", invalid="ignore")
 _bce = BinaryCrossEntropy(eps=0)
 _tanh = get_activation("tanh")
-
-
-def _f64(a) -> Array:
-    return np.asarray(a, dtype=np.float64)
-
-
-@_silent
-def sigmoid(z):
-    """sigma(z) = 1 / (1 + e^(-z)): an array of z's shape, or a float64 scalar for a scalar."""
-    z = _f64(z)
-    if z.ndim == 0:
-        return _sigmoid_kernel(z.reshape(1))[0]
-    return _sigmoid_kernel(z)
 
 
 def layer_sizes(X: Array, Y: Array) -> tuple[int, int, int]:
@@ -63,20 +51,16 @@ def initialize_parameters(n_x: int, n_h: int, n_y: int) -> dict:
 
     Does not seed: the caller does.
     """
-    W1 = np.random.randn(n_h, n_x) * 0.01
-    b1 = np.zeros((n_h, 1))
-    W2 = np.random.randn(n_y, n_h) * 0.01
-    b2 = np.zeros((n_y, 1))
-    return {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
+    return draw_weights((n_x, n_h, n_y), times_001)
 
 
-@_silent
+@silent
 def forward_propagation(X: Array, parameters: dict) -> tuple[Array, dict]:
     """A2 (1, m) and the cache {Z1, A1 (n_h, m), Z2, A2 (1, m)}.
 
     Z1 = W1 X + b1, A1 = tanh Z1, Z2 = W2 A1 + b2, A2 = sigma(Z2).
     """
-    X = _f64(X)
+    X = as_float(X)
     Z1 = parameters["W1"] @ X + parameters["b1"]
     A1 = _tanh_kernel(Z1)
     Z2 = parameters["W2"] @ A1 + parameters["b2"]
@@ -84,24 +68,25 @@ def forward_propagation(X: Array, parameters: dict) -> tuple[Array, dict]:
     return A2, {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}
 
 
-@_silent
+@silent
 def compute_cost(A2: Array, Y: Array) -> float:
     """-(1/m) sum[Y log A2 + (1 - Y) log(1 - A2)], m = Y.shape[1], as a Python float.
 
     A2 may be (1, m) or (m,); Y is (1, m), of any 0/1 dtype including bool.
     """
-    A2, Y = np.broadcast_arrays(_f64(A2), _f64(Y))  # (1, m) each, so the loss's m = Y.shape[1]
+    # (1, m) each, so the loss's m = Y.shape[1]
+    A2, Y = np.broadcast_arrays(as_float(A2), as_float(Y))
     return float(_bce.cost(A2, Y))
 
 
-@_silent
+@silent
 def backward_propagation(parameters: dict, cache: dict, X: Array, Y: Array) -> dict:
     """{dW1, db1, dW2, db2}, shaped like the parameters.
 
     dZ2 = A2 - Y; dW2 = dZ2 A1^T / m; db2 = (1/m) sum_cols dZ2;
     dZ1 = (W2^T dZ2) * (1 - A1^2) from the cached A1; dW1 = dZ1 X^T / m; db1 likewise.
     """
-    X, Y = _f64(X), _f64(Y)
+    X, Y = as_float(X), as_float(Y)
     m = X.shape[1]
     A1, A2 = cache["A1"], cache["A2"]
     dZ2 = A2 - Y
@@ -152,7 +137,7 @@ def predict(parameters: dict, X: Array) -> Array:
 
 def accuracy(predictions: Array, Y: Array) -> float:
     """The course's percentage: (Y P^T + (1 - Y)(1 - P)^T) / m * 100."""
-    P, Y = _f64(predictions), _f64(Y)
+    P, Y = as_float(predictions), as_float(Y)
     return float(np.squeeze((Y @ P.T + (1 - Y) @ (1 - P).T) / float(Y.size) * 100))
 
 
