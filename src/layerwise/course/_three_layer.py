@@ -22,21 +22,26 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..activations import relu, relu_derivative, sigmoid
+from ..activations import relu as _relu_kernel
+from ..activations import relu_derivative
+from ..activations import sigmoid as _sigmoid_kernel
 from ..errors import ConfigError, ShapeError
+from ._numerics import QUIET, as_float, draw_weights
 
 Array = np.ndarray
 
 #: the gradient keys in the course's order, upper-case spelling
 GRAD_KEYS = ("dZ3", "dW3", "db3", "dA2", "dZ2", "dW2", "db2", "dA1", "dZ1", "dW1", "db1")
 
-#: silence exactly what the course's formulas may legitimately produce (log 0, 0 * inf)
-QUIET = {"over": "ignore", "divide": "ignore", "invalid": "ignore", "under": "ignore"}
+
+def sigmoid(x: Array) -> Array:
+    """1 / (1 + e^(-x)), elementwise."""
+    return _sigmoid_kernel(as_float(x))
 
 
-def as_float(X: Array) -> Array:
-    """X as a float64 array (no copy when it already is one)."""
-    return np.asarray(X, dtype=np.float64)
+def relu(x: Array) -> Array:
+    """max(0, x), elementwise."""
+    return _relu_kernel(as_float(x))
 
 
 def as_labels(Y: Array) -> Array:
@@ -63,16 +68,17 @@ def check_layer_dims(layer_dims) -> list[int]:
 
 
 def initialize(layer_dims, scale) -> dict[str, Array]:
-    """W{l} = randn(n_l, n_{l-1}) * scale(n_{l-1}) drawn in order l = 1 ... L; b{l} zeros.
+    """Seed 3, then W{l} = scale(randn(n_l, n_{l-1}), n_{l-1}) for l = 1 ... L; b{l} zeros.
 
-    ``scale(n_prev)`` returns the factor; the caller seeds the global generator first.
+    ``scale`` is the assignment's rule, e.g. ``lambda W, n: W * np.sqrt(2 / n)`` (He).
     """
-    dims = check_layer_dims(layer_dims)
-    parameters: dict[str, Array] = {}
-    for l in range(1, len(dims)):
-        parameters[f"W{l}"] = np.random.randn(dims[l], dims[l - 1]) * scale(dims[l - 1])
-        parameters[f"b{l}"] = np.zeros((dims[l], 1))
-    return parameters
+    np.random.seed(3)
+    return draw_weights(check_layer_dims(layer_dims), scale)
+
+
+def he(W: Array, n_prev: int) -> Array:
+    """He's scale rule W * sqrt(2 / n_{l-1})."""
+    return W * np.sqrt(2 / n_prev)
 
 
 def unpack(parameters: dict) -> tuple[Array, ...]:
@@ -224,14 +230,6 @@ def nan_mean_cost(A3: Array, Y: Array) -> np.float64:
     m = as_labels(Y).shape[1]
     with np.errstate(**QUIET):
         return np.float64(1.0 / m * np.nansum(cross_entropy_terms(A3, Y)))
-
-
-def update_parameters(parameters: dict, grads: dict, learning_rate: float) -> dict:
-    """theta <- theta - lr * dtheta for W1, b1, ..., WL, bL; updates and returns the dict."""
-    for l in range(1, num_layers(parameters) + 1):
-        parameters[f"W{l}"] = parameters[f"W{l}"] - learning_rate * grads[f"dW{l}"]
-        parameters[f"b{l}"] = parameters[f"b{l}"] - learning_rate * grads[f"db{l}"]
-    return parameters
 
 
 def predict(X: Array, y: Array, parameters: dict) -> Array:

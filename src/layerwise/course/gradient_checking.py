@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..activations import relu as _relu_kernel
-from ..activations import sigmoid as _sigmoid_kernel
 from ..errors import ShapeError
 from . import _three_layer as _net
+from ._three_layer import relu, sigmoid
 
 Array = np.ndarray
 
@@ -43,16 +42,6 @@ COURSE_SHAPES: tuple[tuple[str, tuple[int, int]], ...] = (
     ("b3", (1, 1)),
 )
 _ORDER = ("W1", "b1", "W2", "b2", "W3", "b3")
-
-
-def sigmoid(x: Array) -> Array:
-    """1 / (1 + e^(-x)), elementwise."""
-    return _sigmoid_kernel(np.asarray(x, dtype=np.float64))
-
-
-def relu(x: Array) -> Array:
-    """max(0, x), elementwise."""
-    return _relu_kernel(np.asarray(x, dtype=np.float64))
 
 
 def _difference(grad, gradapprox, print_msg: bool) -> np.float64:

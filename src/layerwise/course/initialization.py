@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..activations import relu as _relu_kernel
-from ..activations import sigmoid as _sigmoid_kernel
 from ..errors import ConfigError
 from . import _three_layer as _net
+from ._numerics import gradient_step
+from ._three_layer import relu, sigmoid
 
 Array = np.ndarray
 
@@ -38,16 +38,6 @@ __all__ = [
 INITIALIZATIONS = ("zeros", "random", "he")
 
 
-def sigmoid(x: Array) -> Array:
-    """1 / (1 + e^(-x)), elementwise."""
-    return _sigmoid_kernel(np.asarray(x, dtype=np.float64))
-
-
-def relu(x: Array) -> Array:
-    """max(0, x), elementwise."""
-    return _relu_kernel(np.asarray(x, dtype=np.float64))
-
-
 # --------------------------------------------------------------------------- graded
 def initialize_parameters_zeros(layers_dims: list[int]) -> dict[str, Array]:
     """W{l} zeros (n_l, n_{l-1}) and b{l} zeros (n_l, 1); no randomness."""
@@ -61,14 +51,12 @@ def initialize_parameters_zeros(layers_dims: list[int]) -> dict[str, Array]:
 
 def initialize_parameters_random(layers_dims: list[int]) -> dict[str, Array]:
     """np.random.seed(3); W{l} = randn(n_l, n_{l-1}) * 10; b{l} zeros (n_l, 1)."""
-    np.random.seed(3)
-    return _net.initialize(layers_dims, lambda n_prev: 10)
+    return _net.initialize(layers_dims, lambda W, n_prev: W * 10)
 
 
 def initialize_parameters_he(layers_dims: list[int]) -> dict[str, Array]:
     """np.random.seed(3); W{l} = randn(n_l, n_{l-1}) * sqrt(2 / n_{l-1}); b{l} zeros."""
-    np.random.seed(3)
-    return _net.initialize(layers_dims, lambda n_prev: np.sqrt(2.0 / n_prev))
+    return _net.initialize(layers_dims, _net.he)
 
 
 _INITIALIZERS = {
@@ -139,7 +127,7 @@ def backward_propagation(X: Array, Y: Array, cache: tuple) -> dict[str, Array]:
 
 def update_parameters(parameters: dict, grads: dict, learning_rate: float) -> dict:
     """W{l} -= lr dW{l}, b{l} -= lr db{l}; updates the dict and returns it."""
-    return _net.update_parameters(parameters, grads, learning_rate)
+    return gradient_step(parameters, grads, learning_rate)
 
 
 def predict(X: Array, y: Array, parameters: dict) -> Array:

@@ -15,10 +15,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..activations import relu as _relu_kernel
-from ..activations import sigmoid as _sigmoid_kernel
 from ..errors import ConfigError, ShapeError
 from . import _three_layer as _net
+from ._numerics import gradient_step
+from ._three_layer import relu, sigmoid
 
 Array = np.ndarray
 
@@ -46,21 +46,10 @@ __all__ = [
 OPTIMIZERS = ("gd", "momentum", "adam")
 
 
-def sigmoid(x: Array) -> Array:
-    """1 / (1 + e^(-x)), elementwise."""
-    return _sigmoid_kernel(np.asarray(x, dtype=np.float64))
-
-
-def relu(x: Array) -> Array:
-    """max(0, x), elementwise."""
-    return _relu_kernel(np.asarray(x, dtype=np.float64))
-
-
 # --------------------------------------------------------------------------- helpers
 def initialize_parameters(layer_dims: list[int]) -> dict[str, Array]:
     """np.random.seed(3); W{l} = randn(n_l, n_{l-1}) * sqrt(2 / n_{l-1}); b{l} zeros."""
-    np.random.seed(3)
-    return _net.initialize(layer_dims, lambda n_prev: np.sqrt(2 / n_prev))
+    return _net.initialize(layer_dims, _net.he)
 
 
 def forward_propagation(X: Array, parameters: dict) -> tuple[Array, tuple]:
@@ -108,7 +97,7 @@ def load_dataset() -> tuple[Array, Array]:
 # --------------------------------------------------------------------------- graded
 def update_parameters_with_gd(parameters: dict, grads: dict, learning_rate: float) -> dict:
     """W{l} = W{l} - lr dW{l}, b{l} = b{l} - lr db{l} for l = 1 ... L; returns the dict."""
-    return _net.update_parameters(parameters, grads, learning_rate)
+    return gradient_step(parameters, grads, learning_rate)
 
 
 def random_mini_batches(

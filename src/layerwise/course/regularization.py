@@ -14,10 +14,10 @@ import os
 
 import numpy as np
 
-from ..activations import relu as _relu_kernel
-from ..activations import sigmoid as _sigmoid_kernel
 from ..errors import ConfigError, DataError, ShapeError
 from . import _three_layer as _net
+from ._numerics import gradient_step, over_sqrt_n
+from ._three_layer import relu, sigmoid
 
 Array = np.ndarray
 
@@ -40,30 +40,10 @@ __all__ = [
 ]
 
 
-def sigmoid(x: Array) -> Array:
-    """1 / (1 + e^(-x)), elementwise."""
-    return _sigmoid_kernel(np.asarray(x, dtype=np.float64))
-
-
-def relu(x: Array) -> Array:
-    """max(0, x), elementwise."""
-    return _relu_kernel(np.asarray(x, dtype=np.float64))
-
-
 # --------------------------------------------------------------------------- helpers
 def initialize_parameters(layer_dims: list[int]) -> dict[str, Array]:
     """np.random.seed(3); W{l} = randn(n_l, n_{l-1}) / sqrt(n_{l-1}); b{l} zeros (n_l, 1)."""
-    np.random.seed(3)
-    return _initialize_scaled_down(layer_dims)
-
-
-def _initialize_scaled_down(layer_dims) -> dict[str, Array]:
-    dims = _net.check_layer_dims(layer_dims)
-    parameters: dict[str, Array] = {}
-    for l in range(1, len(dims)):
-        parameters[f"W{l}"] = np.random.randn(dims[l], dims[l - 1]) / np.sqrt(dims[l - 1])
-        parameters[f"b{l}"] = np.zeros((dims[l], 1))
-    return parameters
+    return _net.initialize(layer_dims, over_sqrt_n)
 
 
 def forward_propagation(X: Array, parameters: dict) -> tuple[Array, tuple]:
@@ -86,7 +66,7 @@ def backward_propagation(X: Array, Y: Array, cache: tuple) -> dict[str, Array]:
 
 def update_parameters(parameters: dict, grads: dict, learning_rate: float) -> dict:
     """W{l} -= lr dW{l}, b{l} -= lr db{l}; updates the dict and returns it."""
-    return _net.update_parameters(parameters, grads, learning_rate)
+    return gradient_step(parameters, grads, learning_rate)
 
 
 def predict(X: Array, y: Array, parameters: dict) -> Array:
