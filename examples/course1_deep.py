@@ -3,14 +3,7 @@
 Same as `layerwise course deep`; pass --help for the flags.
 """
 
-import sys
-
-from layerwise.course.experiments.deep import main
-from layerwise.errors import LayerwiseError
+from layerwise.course.experiments import run_example
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except LayerwiseError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
+    run_example("deep")

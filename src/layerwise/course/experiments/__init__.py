@@ -8,6 +8,9 @@ writes its PNG plots into ``--out`` (default ``runs/course-<name>``).
 from __future__ import annotations
 
 import importlib
+import sys
+
+from ...errors import LayerwiseError
 
 #: experiment name -> module (relative to this package) holding its ``main``
 EXPERIMENTS: dict[str, str] = {
@@ -26,3 +29,14 @@ def get_main(name: str):
     """The ``main`` function of experiment ``name`` (a key of EXPERIMENTS)."""
     module = importlib.import_module(f".{EXPERIMENTS[name]}", __name__)
     return module.main
+
+
+def run_example(name: str) -> None:
+    """Run experiment ``name`` on the command line's flags and exit with its status; a
+    LayerwiseError becomes one line on stderr and exit status 2."""
+    try:
+        status = get_main(name)()
+    except LayerwiseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    sys.exit(status)
