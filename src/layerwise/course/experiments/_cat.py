@@ -1,4 +1,4 @@
-"""What the two cat-classifier experiments (two-layer, deep) share: flags, data, report."""
+"""What the two cat-classifier experiments (two-layer, deep) share: flags, data, run, report."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from ...data.images import flatten_images, scale_pixels
 from ...layers import Dense
 from ...network import Sequential
 from .. import deep_application as course
-from ._common import base_parser, find_data_files
+from ._common import add_data_dir, add_training_flags, base_parser, find_data_files, output_dir
 
 CAT_FILES = ("train_catvnoncat.h5", "test_catvnoncat.h5")
 
@@ -20,19 +20,9 @@ CAT_FILES = ("train_catvnoncat.h5", "test_catvnoncat.h5")
 def cat_parser(name: str, description: str) -> argparse.ArgumentParser:
     """The common flags plus --data-dir, --iterations, --learning-rate and --save."""
     parser = base_parser(name, description)
-    parser.add_argument(
-        "--data-dir",
-        default=None,
-        help="folder holding train_catvnoncat.h5 and test_catvnoncat.h5",
-    )
-    parser.add_argument(
-        "--iterations",
-        type=int,
-        default=2500,
-        help="gradient-descent iterations (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--learning-rate", type=float, default=0.0075, help="learning rate (default: %(default)s)"
+    add_data_dir(parser, "folder holding train_catvnoncat.h5 and test_catvnoncat.h5")
+    add_training_flags(
+        parser, iterations=2500, learning_rate=0.0075, iterations_help="gradient-descent iterations"
     )
     parser.add_argument(
         "--save",
@@ -43,24 +33,52 @@ def cat_parser(name: str, description: str) -> argparse.ArgumentParser:
     return parser
 
 
-def load_cat(data_dir: str | None) -> dict:
-    """The cat data: x (12288, m) float64 in [0, 1], y (1, m), the raw test pictures, classes."""
+def read_cat(data_dir: str | None) -> dict:
+    """The cat data, silently: x (12288, m) float64 in [0, 1], y (1, m), the raw test
+    pictures (m, 64, 64, 3) and the classes."""
     train_path, _ = find_data_files(CAT_FILES, "course1", data_dir)
     train_x_orig, train_y, test_x_orig, test_y, classes = course.load_data(train_path.parent)
-    train_x = scale_pixels(flatten_images(train_x_orig))
-    test_x = scale_pixels(flatten_images(test_x_orig))
-    print(
-        f"train_x: {train_x.shape}, test_x: {test_x.shape}; cats: {int(train_y.sum())} of "
-        f"{train_y.shape[1]} training and {int(test_y.sum())} of {test_y.shape[1]} test pictures"
-    )
     return {
-        "train_x": train_x,
+        "train_x": scale_pixels(flatten_images(train_x_orig)),
         "train_y": train_y,
-        "test_x": test_x,
+        "test_x": scale_pixels(flatten_images(test_x_orig)),
         "test_y": test_y,
         "test_x_orig": test_x_orig,
         "classes": classes,
     }
+
+
+def load_cat(data_dir: str | None) -> dict:
+    """``read_cat``, then print the shapes and the number of cats."""
+    data = read_cat(data_dir)
+    train_x, train_y, test_x, test_y = (data[k] for k in ("train_x", "train_y", "test_x", "test_y"))
+    print(
+        f"train_x: {train_x.shape}, test_x: {test_x.shape}; cats: {int(train_y.sum())} of "
+        f"{train_y.shape[1]} training and {int(test_y.sum())} of {test_y.shape[1]} test pictures"
+    )
+    return data
+
+
+def run_cat_model(
+    name: str, description: str, train, layers_dims, title: str, argv: list[str] | None
+) -> int:
+    """The main of a cat experiment: parse the flags, load the cats, print a banner, run
+    ``train`` (two_layer_model or L_layer_model) printing its costs, then ``report``."""
+    args = cat_parser(name, description).parse_args(argv)
+    data = load_cat(args.data_dir)
+    out = output_dir(args)
+
+    print(f"\n== {train.__name__}, layers_dims = {layers_dims} ==")
+    parameters, costs = train(
+        data["train_x"],
+        data["train_y"],
+        layers_dims,
+        learning_rate=args.learning_rate,
+        num_iterations=args.iterations,
+        print_cost=True,
+    )
+    report(title, parameters, costs, data, args, out)
+    return 0
 
 
 def as_model(parameters: dict, classes: list[str] | None = None) -> Sequential:

@@ -41,9 +41,40 @@ def find_data_files(filenames: tuple[str, ...], subdir: str, data_dir: str | Non
 def base_parser(name: str, description: str) -> argparse.ArgumentParser:
     """An argument parser with the flags every experiment takes: --out."""
     parser = argparse.ArgumentParser(prog=f"layerwise course {name}", description=description)
-    parser.add_argument("--out", default=f"runs/course-{name}",
-                        help="folder for the PNG plots (default: %(default)s)")
+    parser.add_argument(
+        "--out",
+        default=f"runs/course-{name}",
+        help="folder for the PNG plots (default: %(default)s)",
+    )
     return parser
+
+
+def add_data_dir(parser: argparse.ArgumentParser, help: str) -> None:
+    """--data-dir DIR (default None: look in the usual places, see find_data_files)."""
+    parser.add_argument("--data-dir", default=None, help=help)
+
+
+def add_training_flags(
+    parser: argparse.ArgumentParser,
+    iterations: int,
+    learning_rate: float,
+    iterations_help: str = "gradient-descent iterations per run",
+    learning_rate_help: str = "learning rate",
+) -> None:
+    """--iterations (int) and --learning-rate (float) with these defaults; each help text
+    ends in "(default: ...)"."""
+    parser.add_argument(
+        "--iterations",
+        type=int,
+        default=iterations,
+        help=f"{iterations_help} (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--learning-rate",
+        type=float,
+        default=learning_rate,
+        help=f"{learning_rate_help} (default: %(default)s)",
+    )
 
 
 def output_dir(args: argparse.Namespace) -> Path:

@@ -9,26 +9,12 @@ Trains [12288, 20, 7, 5, 1] on the cat pictures for 2500 iterations at learning 
 from __future__ import annotations
 
 from .. import deep_application as course
-from ._cat import cat_parser, load_cat, report
-from ._common import output_dir
+from ._cat import run_cat_model
 
 LAYERS_DIMS = [12288, 20, 7, 5, 1]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = cat_parser("deep", __doc__.splitlines()[0])
-    args = parser.parse_args(argv)
-    data = load_cat(args.data_dir)
-    out = output_dir(args)
-
-    print(f"\n== L_layer_model, layers_dims = {LAYERS_DIMS} ==")
-    parameters, costs = course.L_layer_model(
-        data["train_x"],
-        data["train_y"],
-        LAYERS_DIMS,
-        learning_rate=args.learning_rate,
-        num_iterations=args.iterations,
-        print_cost=True,
-    )
-    report("4-layer [12288, 20, 7, 5, 1]", parameters, costs, data, args, out)
-    return 0
+    description = __doc__.splitlines()[0]
+    title = "4-layer [12288, 20, 7, 5, 1]"
+    return run_cat_model("deep", description, course.L_layer_model, LAYERS_DIMS, title, argv)

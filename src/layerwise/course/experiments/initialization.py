@@ -8,73 +8,35 @@ Needs scikit-learn for the circles.
 
 from __future__ import annotations
 
-import numpy as np
-
-from ... import plots
 from .. import initialization as course
-from ._common import base_parser, output_dir
+from ._common import add_training_flags, base_parser, output_dir
+from ._three_layer_runs import boundary_panel, print_summary, train_runs, write_plots
 
 RUNS = (("zeros", "zeros"), ("random", "random x10"), ("he", "He"))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = base_parser("initialization", __doc__.splitlines()[0])
-    parser.add_argument(
-        "--iterations",
-        type=int,
-        default=15000,
-        help="gradient-descent iterations per run (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--learning-rate", type=float, default=0.01, help="learning rate (default: %(default)s)"
-    )
+    add_training_flags(parser, iterations=15000, learning_rate=0.01)
     args = parser.parse_args(argv)
     out = output_dir(args)
 
-    train_X, train_Y, test_X, test_Y = course.load_dataset()
-    curves: dict[str, list] = {}
+    data = course.load_dataset()
+    runs = [(f"initialization = {init!r}", label, {"initialization": init}) for init, label in RUNS]
+    results = train_runs(course, runs, data, args, "On the train set:")
     panels = []
-    summary = []
-    for init, label in RUNS:
-        print(f"\n== initialization = {init!r} ==")
-        parameters, costs = course.model(
-            train_X,
-            train_Y,
-            learning_rate=args.learning_rate,
-            num_iterations=args.iterations,
-            print_cost=True,
-            initialization=init,
-            return_costs=True,
-        )
-        print("On the train set:")
-        p_train = course.predict(train_X, train_Y, parameters)
-        print("On the test set:")
-        p_test = course.predict(test_X, test_Y, parameters)
-        train_acc = float(np.mean(p_train == train_Y))
-        test_acc = float(np.mean(p_test == test_Y))
-        summary.append((label, train_acc, test_acc))
-        curves[label] = costs
+    for (init, _), (label, parameters, _, train_acc, test_acc) in zip(RUNS, results, strict=True):
         constant = "\n(one class everywhere)" if init == "zeros" else ""
-        panels.append(
-            (
-                f"{label}: train {train_acc:.4g}, test {test_acc:.4g}{constant}",
-                lambda x, params=parameters: course.predict_dec(params, x),
-            )
-        )
+        title = f"{label}: train {train_acc:.4g}, test {test_acc:.4g}{constant}"
+        panels.append(boundary_panel(course, parameters, title))
 
-    print("\ninitialization  train   test")
-    for label, train_acc, test_acc in summary:
-        print(f"{label:<14}  {train_acc:.4f}  {test_acc:.4f}")
-
-    cost_png = plots.learning_curves(
-        curves,
-        out / "costs.png",
-        every=1000,
+    print_summary("initialization", 14, results)
+    write_plots(
+        results,
+        panels,
+        data,
+        out,
         title=f"Circles, learning rate {args.learning_rate}: cost by initialisation "
         "(random x10 starts at inf)",
     )
-    boundary_png = plots.decision_boundaries(
-        panels, train_X, train_Y, out / "decision_boundaries.png", columns=3
-    )
-    print(f"\nwrote {cost_png} and {boundary_png}")
     return 0

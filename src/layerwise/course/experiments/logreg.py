@@ -9,32 +9,22 @@ and the accuracies (course: train 99.04 %, test 70 %), then compares learning ra
 from __future__ import annotations
 
 from ... import plots
-from ...data.images import flatten_images, scale_pixels
 from .. import logistic as course
-from ._common import base_parser, find_data_files, output_dir
+from ._cat import read_cat
+from ._common import add_data_dir, add_training_flags, base_parser, output_dir
 
-CAT_FILES = ("train_catvnoncat.h5", "test_catvnoncat.h5")
 COMPARED_RATES = (0.01, 0.001, 0.0001)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = base_parser("logreg", __doc__.splitlines()[0])
-    parser.add_argument(
-        "--data-dir",
-        default=None,
-        help="folder holding train_catvnoncat.h5 and test_catvnoncat.h5",
-    )
-    parser.add_argument(
-        "--iterations",
-        type=int,
-        default=2000,
-        help="iterations of the main run (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--learning-rate",
-        type=float,
-        default=0.005,
-        help="learning rate of the main run (default: %(default)s)",
+    add_data_dir(parser, "folder holding train_catvnoncat.h5 and test_catvnoncat.h5")
+    add_training_flags(
+        parser,
+        iterations=2000,
+        learning_rate=0.005,
+        iterations_help="iterations of the main run",
+        learning_rate_help="learning rate of the main run",
     )
     parser.add_argument(
         "--compare-iterations",
@@ -44,11 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    train_path, _ = find_data_files(CAT_FILES, "course1", args.data_dir)
-    train_x_orig, train_y, test_x_orig, test_y, _ = course.load_dataset(train_path.parent)
+    data = read_cat(args.data_dir)
     out = output_dir(args)
-    train_x = scale_pixels(flatten_images(train_x_orig))
-    test_x = scale_pixels(flatten_images(test_x_orig))
+    train_x, train_y, test_x, test_y = (data[k] for k in ("train_x", "train_y", "test_x", "test_y"))
     print(f"train_x: {train_x.shape}, test_x: {test_x.shape}")
 
     print(f"\n== model, {args.iterations} iterations, learning rate {args.learning_rate} ==")

@@ -10,11 +10,10 @@ rate) every 1000 epochs; writes ``costs.png``, ``costs_decay.png`` and
 
 from __future__ import annotations
 
-import numpy as np
-
 from ... import plots
 from .. import optimization as course
 from ._common import base_parser, output_dir
+from ._three_layer_runs import accuracy_of, boundary_panel
 
 LAYERS_DIMS = [2, 5, 2, 1]
 
@@ -71,16 +70,11 @@ def main(argv: list[str] | None = None) -> int:
             return_costs=True,
             **kwargs,
         )
-        p = course.predict(train_X, train_Y, parameters)
-        accuracy = float(np.mean(p == train_Y))
+        accuracy = accuracy_of(course, train_X, train_Y, parameters)
         summary.append((label, rate, accuracy))
         (decayed if decay else fixed)[label] = costs
-        panels.append(
-            (
-                f"{label} ({rate.split(',')[0]}): {accuracy:.4g}",
-                lambda x, params=parameters: course.predict_dec(params, x),
-            )
-        )
+        title = f"{label} ({rate.split(',')[0]}): {accuracy:.4g}"
+        panels.append(boundary_panel(course, parameters, title))
 
     print(f"\n{'run':<20}  {'learning rate':<26}  train accuracy")
     for label, rate, accuracy in summary:

@@ -8,29 +8,17 @@ writes ``costs.png`` and ``decision_boundaries.png``. Needs ``data.mat`` (``--da
 
 from __future__ import annotations
 
-import numpy as np
-
-from ... import plots
 from .. import regularization as course
-from ._common import base_parser, find_data_files, output_dir
+from ._common import add_data_dir, add_training_flags, base_parser, find_data_files, output_dir
+from ._three_layer_runs import boundary_panel, print_summary, train_runs, write_plots
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = base_parser("regularization", __doc__.splitlines()[0])
-    parser.add_argument(
-        "--data-dir",
-        default=None,
-        help="folder holding data.mat (default: $LAYERWISE_DATA, ../shared/data/course2, ./data)",
+    add_data_dir(
+        parser, "folder holding data.mat (default: $LAYERWISE_DATA, ../shared/data/course2, ./data)"
     )
-    parser.add_argument(
-        "--iterations",
-        type=int,
-        default=30000,
-        help="gradient-descent iterations per run (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--learning-rate", type=float, default=0.3, help="learning rate (default: %(default)s)"
-    )
+    add_training_flags(parser, iterations=30000, learning_rate=0.3)
     parser.add_argument(
         "--lambd", type=float, default=0.7, help="L2 strength of the L2 run (default: %(default)s)"
     )
@@ -42,56 +30,28 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     (path,) = find_data_files(("data.mat",), "course2", args.data_dir)
-    train_X, train_Y, test_X, test_Y = course.load_2D_dataset(path)
+    data = course.load_2D_dataset(path)
     out = output_dir(args)
 
-    runs = (
+    runs = [
         ("no regularization", {}),
         (f"L2, lambd={args.lambd:g}", {"lambd": args.lambd}),
         (f"dropout, keep_prob={args.keep_prob:g}", {"keep_prob": args.keep_prob}),
-    )
-    curves: dict[str, list] = {}
-    panels = []
-    summary = []
-    for label, kwargs in runs:
-        print(f"\n== {label} ==")
-        parameters, costs = course.model(
-            train_X,
-            train_Y,
-            learning_rate=args.learning_rate,
-            num_iterations=args.iterations,
-            print_cost=True,
-            return_costs=True,
-            **kwargs,
-        )
-        print("On the training set:")
-        p_train = course.predict(train_X, train_Y, parameters)
-        print("On the test set:")
-        p_test = course.predict(test_X, test_Y, parameters)
-        train_acc = float(np.mean(p_train == train_Y))
-        test_acc = float(np.mean(p_test == test_Y))
-        summary.append((label, train_acc, test_acc))
-        curves[label] = costs
-        panels.append(
-            (
-                f"{label}\ntrain {train_acc:.4g}, test {test_acc:.4g}",
-                lambda x, params=parameters: course.predict_dec(params, x),
-            )
-        )
+    ]
+    runs = [(label, label, kwargs) for label, kwargs in runs]  # the banner is the label
+    results = train_runs(course, runs, data, args, "On the training set:")
+    panels = [
+        boundary_panel(course, parameters, f"{label}\ntrain {train_acc:.4g}, test {test_acc:.4g}")
+        for label, parameters, _, train_acc, test_acc in results
+    ]
 
-    print(f"\n{'model':<24}  train   test")
-    for label, train_acc, test_acc in summary:
-        print(f"{label:<24}  {train_acc:.4f}  {test_acc:.4f}")
-
-    cost_png = plots.learning_curves(
-        curves,
-        out / "costs.png",
-        every=1000,
+    print_summary("model", 24, results)
+    write_plots(
+        results,
+        panels,
+        data,
+        out,
         title=f"Football data, learning rate {args.learning_rate:g}: cost "
         "(L2 includes its penalty)",
     )
-    boundary_png = plots.decision_boundaries(
-        panels, train_X, train_Y, out / "decision_boundaries.png", columns=3
-    )
-    print(f"\nwrote {cost_png} and {boundary_png}")
     return 0

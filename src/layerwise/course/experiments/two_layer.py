@@ -8,26 +8,12 @@ and writes ``learning_curve.png`` and ``mislabeled.png``. Needs the cat data (h5
 from __future__ import annotations
 
 from .. import deep_application as course
-from ._cat import cat_parser, load_cat, report
-from ._common import output_dir
+from ._cat import run_cat_model
 
 LAYERS_DIMS = (12288, 7, 1)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = cat_parser("two-layer", __doc__.splitlines()[0])
-    args = parser.parse_args(argv)
-    data = load_cat(args.data_dir)
-    out = output_dir(args)
-
-    print(f"\n== two_layer_model, layers_dims = {LAYERS_DIMS} ==")
-    parameters, costs = course.two_layer_model(
-        data["train_x"],
-        data["train_y"],
-        LAYERS_DIMS,
-        learning_rate=args.learning_rate,
-        num_iterations=args.iterations,
-        print_cost=True,
-    )
-    report("2-layer (12288, 7, 1)", parameters, costs, data, args, out)
-    return 0
+    description = __doc__.splitlines()[0]
+    title = "2-layer (12288, 7, 1)"
+    return run_cat_model("two-layer", description, course.two_layer_model, LAYERS_DIMS, title, argv)
