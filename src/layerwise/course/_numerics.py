@@ -3,9 +3,6 @@
 Private to ``layerwise.course``; every formula is evaluated in the course's order.
 """
 
-# The course reproduces its numbers with the legacy global generator (COURSE.md §1.5).
-# ruff: noqa: NPY002
-
 from __future__ import annotations
 
 from collections.abc import Callable

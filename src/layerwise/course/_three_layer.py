@@ -15,9 +15,6 @@ and whether the gradient keys are spelled in lower case.
 Private to ``layerwise.course``; every formula is evaluated in the course's order.
 """
 
-# The course reproduces its numbers with the legacy global generator (COURSE.md §1.5).
-# ruff: noqa: NPY002
-
 from __future__ import annotations
 
 import numpy as np
@@ -167,49 +164,55 @@ def backward(
     m = X.shape[1]
     (Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3), D1, D2 = _unpack_cache(cache)
     with np.errstate(**QUIET):
-        if m_in_dz3:
-            dZ3 = 1.0 / m * (A3 - Y)
-            dW3 = np.dot(dZ3, A2.T)
-            db3 = np.sum(dZ3, axis=1, keepdims=True)
-        else:
-            dZ3 = A3 - Y
-            dW3 = 1.0 / m * np.dot(dZ3, A2.T)
-            db3 = 1.0 / m * np.sum(dZ3, axis=1, keepdims=True)
-        if lambd:
-            dW3 = dW3 + lambd / m * W3
-
-        dA2 = np.dot(W3.T, dZ3)
-        if D2 is not None:
-            dA2 = dA2 * D2
-            dA2 = dA2 / keep_prob
-        dZ2 = np.multiply(dA2, relu_derivative(A2))
-        if m_in_dz3:
-            dW2 = np.dot(dZ2, A1.T)
-            db2 = np.sum(dZ2, axis=1, keepdims=True)
-        else:
-            dW2 = 1.0 / m * np.dot(dZ2, A1.T)
-            if course_bugs:
-                dW2 = dW2 * 2
-            db2 = 1.0 / m * np.sum(dZ2, axis=1, keepdims=True)
-        if lambd:
-            dW2 = dW2 + lambd / m * W2
-
-        dA1 = np.dot(W2.T, dZ2)
-        if D1 is not None:
-            dA1 = dA1 * D1
-            dA1 = dA1 / keep_prob
-        dZ1 = np.multiply(dA1, relu_derivative(A1))
-        if m_in_dz3:
-            dW1 = np.dot(dZ1, X.T)
-            db1 = np.sum(dZ1, axis=1, keepdims=True)
-        else:
-            dW1 = 1.0 / m * np.dot(dZ1, X.T)
-            db1 = (4.0 if course_bugs else 1.0) / m * np.sum(dZ1, axis=1, keepdims=True)
-        if lambd:
-            dW1 = dW1 + lambd / m * W1
+        dZ3 = 1.0 / m * (A3 - Y) if m_in_dz3 else A3 - Y
+        dW3, db3 = _weight_grads(dZ3, A2, W3, m, m_in_dz3, lambd)
+        dA2, dZ2 = _relu_grads(dZ3, W3, D2, keep_prob, A2)
+        dW2, db2 = _weight_grads(dZ2, A1, W2, m, m_in_dz3, lambd, double_dW=course_bugs)
+        dA1, dZ1 = _relu_grads(dZ2, W2, D1, keep_prob, A1)
+        db_numerator = 4.0 if course_bugs else 1.0
+        dW1, db1 = _weight_grads(dZ1, X, W1, m, m_in_dz3, lambd, db_numerator=db_numerator)
 
     values = (dZ3, dW3, db3, dA2, dZ2, dW2, db2, dA1, dZ1, dW1, db1)
     return dict(zip(GRAD_KEYS, values, strict=True))
+
+
+def _weight_grads(
+    dZ: Array,
+    A_prev: Array,
+    W: Array,
+    m: int,
+    m_in_dz3: bool,
+    lambd: float,
+    *,
+    double_dW: bool = False,
+    db_numerator: float = 1.0,
+) -> tuple[Array, Array]:
+    """(dW, db) of one layer from dZ (n_l, m) and A_prev (n_{l-1}, m), as ``backward`` says.
+
+    ``double_dW`` and ``db_numerator`` = 4.0 are the course's planted mistakes."""
+    if m_in_dz3:
+        dW = np.dot(dZ, A_prev.T)
+        db = np.sum(dZ, axis=1, keepdims=True)
+    else:
+        dW = 1.0 / m * np.dot(dZ, A_prev.T)
+        if double_dW:
+            dW = dW * 2
+        db = db_numerator / m * np.sum(dZ, axis=1, keepdims=True)
+    if lambd:
+        dW = dW + lambd / m * W
+    return dW, db
+
+
+def _relu_grads(
+    dZ_next: Array, W_next: Array, D: Array | None, keep_prob: float, A: Array
+) -> tuple[Array, Array]:
+    """(dA, dZ) of a RELU layer: dA = W_nextᵀ dZ_next, masked as dA * D / keep_prob when
+    there is a dropout mask D, and dZ = dA [A > 0]."""
+    dA = np.dot(W_next.T, dZ_next)
+    if D is not None:
+        dA = dA * D
+        dA = dA / keep_prob
+    return dA, np.multiply(dA, relu_derivative(A))
 
 
 def lower_case(grads: dict[str, Array]) -> dict[str, Array]:
@@ -230,6 +233,11 @@ def nan_mean_cost(A3: Array, Y: Array) -> np.float64:
     m = as_labels(Y).shape[1]
     with np.errstate(**QUIET):
         return np.float64(1.0 / m * np.nansum(cross_entropy_terms(A3, Y)))
+
+
+def model_result(parameters: dict, costs: list, return_costs: bool):
+    """A course-2 ``model``'s return: parameters, or (parameters, costs) if ``return_costs``."""
+    return (parameters, costs) if return_costs else parameters
 
 
 def predict(X: Array, y: Array, parameters: dict) -> Array:

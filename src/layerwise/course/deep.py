@@ -5,9 +5,6 @@ b{l} (n_l, 1). A linear cache is (A_prev, W, b), an activation cache is Z, a lay
 is (linear_cache, activation_cache). Float64 throughout.
 """
 
-# The course's numbers depend on NumPy's legacy global generator (COURSE.md §1.5).
-# ruff: noqa: NPY002
-
 from __future__ import annotations
 
 import copy

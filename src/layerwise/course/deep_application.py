@@ -5,10 +5,9 @@ Re-exports ``deep``'s forward, backward, cost and update functions and its
 pixels in [0, 1], Y is (1, m).
 """
 
-# The course's numbers depend on NumPy's legacy global generator (COURSE.md §1.5).
-# ruff: noqa: NPY002
-
 from __future__ import annotations
+
+from functools import partial
 
 import numpy as np
 
@@ -61,10 +60,13 @@ def initialize_parameters_deep(layer_dims) -> dict:
 
 
 @silent
-def _train(X, Y, parameters: dict, step, learning_rate, num_iterations, print_cost):
-    """Gradient descent from ``parameters``: ``step(X, Y, parameters) -> (cost, grads)``
-    each iteration, then ``update_parameters``. Returns (parameters, costs): the cost
-    (0-d array) at every 100th iteration, printed (and the last) when ``print_cost``."""
+def _train(X, Y, initialize, step, learning_rate, num_iterations, print_cost):
+    """Seed 1, ``initialize()``, then gradient descent: ``step(X, Y, parameters) -> (cost,
+    grads)`` each iteration, then ``update_parameters``. Returns (parameters, costs): the
+    cost (0-d array) at every 100th iteration, printed (and the last) when ``print_cost``."""
+    X, Y = as_float(X), as_float(Y)
+    np.random.seed(1)
+    parameters = initialize()
     costs: list = []
     for i in range(num_iterations):
         cost, grads = step(X, Y, parameters)
@@ -108,11 +110,9 @@ def two_layer_model(
 
     Returns (parameters, costs): the cost (0-d array) at every 100th iteration.
     """
-    X, Y = as_float(X), as_float(Y)
-    np.random.seed(1)
     n_x, n_h, n_y = layers_dims
-    parameters = initialize_parameters(n_x, n_h, n_y)
-    return _train(X, Y, parameters, _two_layer_step, learning_rate, num_iterations, print_cost)
+    initialize = partial(initialize_parameters, n_x, n_h, n_y)
+    return _train(X, Y, initialize, _two_layer_step, learning_rate, num_iterations, print_cost)
 
 
 def L_layer_model(
@@ -127,10 +127,8 @@ def L_layer_model(
 
     Returns (parameters, costs): the cost (0-d array) at every 100th iteration.
     """
-    X, Y = as_float(X), as_float(Y)
-    np.random.seed(1)
-    parameters = initialize_parameters_deep(layers_dims)
-    return _train(X, Y, parameters, _L_layer_step, learning_rate, num_iterations, print_cost)
+    initialize = partial(initialize_parameters_deep, layers_dims)
+    return _train(X, Y, initialize, _L_layer_step, learning_rate, num_iterations, print_cost)
 
 
 def accuracy(p: Array, y: Array) -> np.float64:

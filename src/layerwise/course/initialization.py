@@ -1,12 +1,8 @@
 """Course 2, week 1: initialisation (zeros, large random, He) on the circles data.
 
-The network is LINEAR -> RELU -> LINEAR -> RELU -> LINEAR -> SIGMOID with
-``layers_dims = [n_x, 10, 5, 1]``. X is (n_x, m), Y is (1, m) with 0/1 labels.
-Gradient keys are spelled in lower case: dz3, dW3, db3, da2, dz2, ... (COURSE.md §2.5).
+``model`` trains the three-layer network of ``_three_layer`` with layers [n_x, 10, 5, 1]
+on X (n_x, m) and 0/1 labels Y (1, m). Gradient keys are lower case (COURSE.md §2.5).
 """
-
-# The course reproduces its numbers with the legacy global generator (COURSE.md §1.5).
-# ruff: noqa: NPY002
 
 from __future__ import annotations
 
@@ -14,8 +10,9 @@ import numpy as np
 
 from ..errors import ConfigError
 from . import _three_layer as _net
-from ._numerics import gradient_step
-from ._three_layer import relu, sigmoid
+from ._numerics import gradient_step as update_parameters
+from ._three_layer import forward as forward_propagation
+from ._three_layer import predict, predict_dec, relu, sigmoid
 
 Array = np.ndarray
 
@@ -101,15 +98,10 @@ def model(
                 print(f"Cost after iteration {i}: {cost}")
             if print_cost or return_costs:
                 costs.append(cost)
-    if return_costs:
-        return parameters, costs
-    return parameters
+    return _net.model_result(parameters, costs, return_costs)
 
 
 # --------------------------------------------------------------------------- helpers
-def forward_propagation(X: Array, parameters: dict) -> tuple[Array, tuple]:
-    """a3 (1, m) and the cache (z1, a1, W1, b1, z2, a2, W2, b2, z3, a3, W3, b3)."""
-    return _net.forward(X, parameters)
 
 
 def compute_loss(a3: Array, Y: Array) -> np.float64:
@@ -123,21 +115,6 @@ def backward_propagation(X: Array, Y: Array, cache: tuple) -> dict[str, Array]:
     Keys: dz3, dW3, db3, da2, dz2, dW2, db2, da1, dz1, dW1, db1.
     """
     return _net.lower_case(_net.backward(X, Y, cache, m_in_dz3=True))
-
-
-def update_parameters(parameters: dict, grads: dict, learning_rate: float) -> dict:
-    """W{l} -= lr dW{l}, b{l} -= lr db{l}; updates the dict and returns it."""
-    return gradient_step(parameters, grads, learning_rate)
-
-
-def predict(X: Array, y: Array, parameters: dict) -> Array:
-    """Int 0/1 predictions (1, m), 1 where a3 > 0.5; prints the accuracy mean(p = y)."""
-    return _net.predict(X, y, parameters)
-
-
-def predict_dec(parameters: dict, X: Array) -> Array:
-    """Boolean predictions (1, m), a3 > 0.5."""
-    return _net.predict_dec(parameters, X)
 
 
 def load_dataset() -> tuple[Array, Array, Array, Array]:

@@ -5,9 +5,6 @@ The network is the three-layer LINEAR -> RELU -> LINEAR -> RELU -> LINEAR -> SIG
 X is (n_x, m), Y is (1, m) with 0/1 labels. Gradient keys are lower case (COURSE.md §2.8).
 """
 
-# The course reproduces its numbers with the legacy global generator (COURSE.md §1.5).
-# ruff: noqa: NPY002
-
 from __future__ import annotations
 
 import math
@@ -18,7 +15,8 @@ import numpy as np
 from ..errors import ConfigError, ShapeError
 from . import _three_layer as _net
 from ._numerics import gradient_step
-from ._three_layer import relu, sigmoid
+from ._three_layer import forward as forward_propagation
+from ._three_layer import predict, predict_dec, relu, sigmoid
 
 Array = np.ndarray
 
@@ -52,11 +50,6 @@ def initialize_parameters(layer_dims: list[int]) -> dict[str, Array]:
     return _net.initialize(layer_dims, _net.he)
 
 
-def forward_propagation(X: Array, parameters: dict) -> tuple[Array, tuple]:
-    """a3 (1, m) and the cache (z1, a1, W1, b1, z2, a2, W2, b2, z3, a3, W3, b3)."""
-    return _net.forward(X, parameters)
-
-
 def backward_propagation(X: Array, Y: Array, cache: tuple) -> dict[str, Array]:
     """dz3 = (a3 - Y)/m with m the columns of this mini-batch, dW3 = dz3 a2ᵀ, db3 = Σ dz3, ...
 
@@ -71,16 +64,6 @@ def compute_cost(a3: Array, Y: Array) -> np.float64:
     """The SUM over examples of -log(a3) Y - log(1 - a3)(1 - Y) (not the mean)."""
     with np.errstate(**_net.QUIET):
         return np.float64(np.sum(_net.cross_entropy_terms(a3, Y)))
-
-
-def predict(X: Array, y: Array, parameters: dict) -> Array:
-    """Int 0/1 predictions (1, m), 1 where a3 > 0.5; prints the accuracy mean(p = y)."""
-    return _net.predict(X, y, parameters)
-
-
-def predict_dec(parameters: dict, X: Array) -> Array:
-    """Boolean predictions (1, m), a3 > 0.5."""
-    return _net.predict_dec(parameters, X)
 
 
 def load_dataset() -> tuple[Array, Array]:
@@ -273,6 +256,4 @@ def model(
                 print(f"learning rate after epoch {i}: {learning_rate:f}")
         if (print_cost or return_costs) and i % 100 == 0:
             costs.append(cost_avg)
-    if return_costs:
-        return parameters, costs
-    return parameters
+    return _net.model_result(parameters, costs, return_costs)

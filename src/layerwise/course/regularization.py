@@ -1,12 +1,8 @@
 """Course 2, week 1: L2 regularisation and dropout on the football data.
 
-The network is LINEAR -> RELU -> LINEAR -> RELU -> LINEAR -> SIGMOID with
-``layers_dims = [n_x, 20, 3, 1]``. X is (n_x, m), Y is (1, m) with 0/1 labels.
-Gradient keys are spelled in upper case: dZ3, dW3, db3, dA2, dZ2, ... (COURSE.md §2.6).
+``model`` fits layers [n_x, 20, 3, 1] to X (n_x, m) and Y (1, m), penalising W (L2) or
+dropping hidden units (dropout). Gradient keys are upper case: dZ3, dW3, ... (COURSE.md §2.6).
 """
-
-# The course reproduces its numbers with the legacy global generator (COURSE.md §1.5).
-# ruff: noqa: NPY002
 
 from __future__ import annotations
 
@@ -16,8 +12,10 @@ import numpy as np
 
 from ..errors import ConfigError, DataError, ShapeError
 from . import _three_layer as _net
-from ._numerics import gradient_step, over_sqrt_n
-from ._three_layer import relu, sigmoid
+from ._numerics import gradient_step as update_parameters
+from ._numerics import over_sqrt_n
+from ._three_layer import forward as forward_propagation
+from ._three_layer import predict, predict_dec, relu, sigmoid
 
 Array = np.ndarray
 
@@ -46,11 +44,6 @@ def initialize_parameters(layer_dims: list[int]) -> dict[str, Array]:
     return _net.initialize(layer_dims, over_sqrt_n)
 
 
-def forward_propagation(X: Array, parameters: dict) -> tuple[Array, tuple]:
-    """A3 (1, m) and the cache (Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3)."""
-    return _net.forward(X, parameters)
-
-
 def compute_cost(a3: Array, Y: Array) -> np.float64:
     """(1/m) * nansum(-log(a3) Y - log(1 - a3)(1 - Y)); a float64 scalar."""
     return _net.nan_mean_cost(a3, Y)
@@ -62,21 +55,6 @@ def backward_propagation(X: Array, Y: Array, cache: tuple) -> dict[str, Array]:
     Keys: dZ3, dW3, db3, dA2, dZ2, dW2, db2, dA1, dZ1, dW1, db1.
     """
     return _net.backward(X, Y, _plain_cache(cache), m_in_dz3=False)
-
-
-def update_parameters(parameters: dict, grads: dict, learning_rate: float) -> dict:
-    """W{l} -= lr dW{l}, b{l} -= lr db{l}; updates the dict and returns it."""
-    return gradient_step(parameters, grads, learning_rate)
-
-
-def predict(X: Array, y: Array, parameters: dict) -> Array:
-    """Int 0/1 predictions (1, m), 1 where A3 > 0.5; prints the accuracy mean(p = y)."""
-    return _net.predict(X, y, parameters)
-
-
-def predict_dec(parameters: dict, X: Array) -> Array:
-    """Boolean predictions (1, m), A3 > 0.5."""
-    return _net.predict_dec(parameters, X)
 
 
 def load_2D_dataset(path: str | os.PathLike) -> tuple[Array, Array, Array, Array]:
@@ -204,6 +182,4 @@ def model(
             print(f"Cost after iteration {i}: {cost}")
         if (print_cost or return_costs) and i % 1000 == 0:
             costs.append(cost)
-    if return_costs:
-        return parameters, costs
-    return parameters
+    return _net.model_result(parameters, costs, return_costs)

@@ -5,9 +5,6 @@ W1 (n_h, n_x), b1 (n_h, 1), W2 (n_y, n_h), b2 (n_y, 1). Float64 throughout; the 
 draws come from NumPy's legacy global generator in the course's order.
 """
 
-# The course's numbers depend on NumPy's legacy global generator (COURSE.md §1.5).
-# ruff: noqa: NPY002
-
 from __future__ import annotations
 
 import copy

@@ -7,8 +7,6 @@ db1 with 4/m: difference 0.2850931567761623) and without them (1.189091302422999
 Writes ``gradient_errors.png``: |grad - gradapprox| for each of the 47 parameters.
 """
 
-# The check case is drawn from the legacy global generator, as the course draws it.
-# ruff: noqa: NPY002
 
 from __future__ import annotations
 
