@@ -20,36 +20,33 @@ def random_net(layer_dims=(5, 4, 3, 1), m=6, seed=0):
     return X, Y, params
 
 
+def small_weights(W1, W2) -> dict:
+    """{W1, b1, W2, b2} with zero biases shaped for W1 (n_h, n_x) and W2 (n_y, n_h)."""
+    return {"W1": W1, "b1": np.zeros((W1.shape[0], 1)), "W2": W2, "b2": np.zeros((W2.shape[0], 1))}
+
+
 def same_global_state(a, b) -> bool:
     return a[0] == b[0] and a[2] == b[2] and np.array_equal(a[1], b[1])
 
 
 # ----------------------------------------------------------------- initialisers
-def test_initialize_parameters_seed_one():
+def test_initialize_parameters_seed_one(assert_parameters_equal):
     p = deep.initialize_parameters(3, 2, 1)
     state = np.random.get_state()
     np.random.seed(1)
     W1 = np.random.randn(2, 3) * 0.01
     W2 = np.random.randn(1, 2) * 0.01
-    assert list(p) == ["W1", "b1", "W2", "b2"]
-    np.testing.assert_array_equal(p["W1"], W1)
-    np.testing.assert_array_equal(p["W2"], W2)
-    np.testing.assert_array_equal(p["b1"], np.zeros((2, 1)))
-    np.testing.assert_array_equal(p["b2"], np.zeros((1, 1)))
+    assert_parameters_equal(p, small_weights(W1, W2))
     assert same_global_state(state, np.random.get_state())
 
 
-def test_initialize_parameters_deep_seed_three():
+def test_initialize_parameters_deep_seed_three(assert_parameters_equal):
     p = deep.initialize_parameters_deep([5, 4, 3])
     state = np.random.get_state()
     np.random.seed(3)
     W1 = np.random.randn(4, 5) * 0.01
     W2 = np.random.randn(3, 4) * 0.01
-    assert list(p) == ["W1", "b1", "W2", "b2"]
-    np.testing.assert_array_equal(p["W1"], W1)
-    np.testing.assert_array_equal(p["W2"], W2)
-    np.testing.assert_array_equal(p["b1"], np.zeros((4, 1)))
-    np.testing.assert_array_equal(p["b2"], np.zeros((3, 1)))
+    assert_parameters_equal(p, small_weights(W1, W2))
     assert p["W1"].dtype == np.float64
     assert same_global_state(state, np.random.get_state())
 

@@ -38,17 +38,8 @@ REEXPORTED = [
 ]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_blas_thread():
-    """Run these long matrix-product loops on one BLAS thread: on a busy 2-core machine
-    a multithreaded BLAS spins and runs several times slower. The numbers are the same."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        yield
-        return
-    with threadpool_limits(1):
-        yield
+# the long loops run on one BLAS thread (see conftest.one_blas_thread)
+pytestmark = pytest.mark.usefixtures("one_blas_thread")
 
 
 def run_quietly(fn, *args, **kwargs):

@@ -22,21 +22,6 @@ def small_case(m: int = 9):
     return X, Y
 
 
-def numerical_grads(X, Y, p, cost_fn, eps=1e-6):
-    out = {}
-    for key in ("W1", "b1", "W2", "b2", "W3", "b3"):
-        num = np.zeros_like(p[key])
-        for idx in np.ndindex(p[key].shape):
-            q = {k: v.copy() for k, v in p.items()}
-            q[key][idx] += eps
-            Jp = cost_fn(q)
-            q[key][idx] -= 2 * eps
-            Jm = cost_fn(q)
-            num[idx] = (Jp - Jm) / (2 * eps)
-        out["d" + key] = num
-    return out
-
-
 def test_initialize_parameters_recomputed_from_seed_3():
     p = reg.initialize_parameters(DIMS)
     np.random.seed(3)
@@ -46,19 +31,19 @@ def test_initialize_parameters_recomputed_from_seed_3():
         np.testing.assert_array_equal(p[f"b{l}"], np.zeros((DIMS[l], 1)))
 
 
-def test_backward_keys_and_finite_differences():
+def test_backward_keys_and_finite_differences(numerical_grads):
     X, Y = small_case()
     p = reg.initialize_parameters(DIMS)
     _, cache = reg.forward_propagation(X, p)
     assert len(cache) == 12
     grads = reg.backward_propagation(X, Y, cache)
     assert list(grads) == UPPER_KEYS
-    num = numerical_grads(X, Y, p, lambda q: reg.compute_cost(reg.forward_propagation(X, q)[0], Y))
+    num = numerical_grads(p, lambda q: reg.compute_cost(reg.forward_propagation(X, q)[0], Y))
     for k, v in num.items():
         np.testing.assert_allclose(grads[k], v, rtol=1e-5, atol=1e-8)
 
 
-def test_l2_cost_and_backward():
+def test_l2_cost_and_backward(numerical_grads):
     X, Y = small_case()
     p = reg.initialize_parameters(DIMS)
     a3, cache = reg.forward_propagation(X, p)
@@ -75,7 +60,7 @@ def test_l2_cost_and_backward():
         np.testing.assert_allclose(l2[f"dW{l}"], plain[f"dW{l}"] + lambd / m * p[f"W{l}"])
         np.testing.assert_array_equal(l2[f"db{l}"], plain[f"db{l}"])
     num = numerical_grads(
-        X, Y, p,
+        p,
         lambda q: reg.compute_cost_with_regularization(
             reg.forward_propagation(X, q)[0], Y, q, lambd),
     )  # fmt: skip
@@ -106,7 +91,7 @@ def test_dropout_masks_from_seed_1_on_every_call():
     np.testing.assert_array_equal(cache2[6], D2)
 
 
-def test_dropout_backward_is_the_gradient_for_fixed_masks():
+def test_dropout_backward_is_the_gradient_for_fixed_masks(numerical_grads):
     X, Y = small_case()
     p = reg.initialize_parameters(DIMS)
     kp = 0.8
@@ -115,7 +100,7 @@ def test_dropout_backward_is_the_gradient_for_fixed_masks():
     assert list(grads) == UPPER_KEYS
     # the masks are reseeded on every call, so the masked cost is a fixed function of p
     num = numerical_grads(
-        X, Y, p,
+        p,
         lambda q: reg.compute_cost(reg.forward_propagation_with_dropout(X, q, kp)[0], Y),
     )  # fmt: skip
     for k, v in num.items():

@@ -50,18 +50,15 @@ def test_layer_sizes_tuple():
     assert type(sizes) is tuple and sizes == (5, 4, 2)
 
 
-def test_initialize_parameters_uses_callers_seed():
+def test_initialize_parameters_uses_callers_seed(assert_parameters_equal):
     np.random.seed(2)
     p = shallow.initialize_parameters(2, 4, 1)
     after = np.random.randn()
     np.random.seed(2)
     W1 = np.random.randn(4, 2) * 0.01
     W2 = np.random.randn(1, 4) * 0.01
-    assert list(p) == ["W1", "b1", "W2", "b2"]
-    np.testing.assert_array_equal(p["W1"], W1)
-    np.testing.assert_array_equal(p["W2"], W2)
-    np.testing.assert_array_equal(p["b1"], np.zeros((4, 1)))
-    np.testing.assert_array_equal(p["b2"], np.zeros((1, 1)))
+    b1, b2 = np.zeros((4, 1)), np.zeros((1, 1))
+    assert_parameters_equal(p, {"W1": W1, "b1": b1, "W2": W2, "b2": b2})
     assert after == np.random.randn()  # exactly the two draws were consumed
 
 
