@@ -7,7 +7,6 @@ db1 with 4/m: difference 0.2850931567761623) and without them (1.189091302422999
 Writes ``gradient_errors.png``: |grad - gradapprox| for each of the 47 parameters.
 """
 
-
 from __future__ import annotations
 
 import numpy as np
