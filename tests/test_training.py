@@ -296,7 +296,9 @@ def test_float32_end_to_end_with_adam(monkeypatch):
     for name, value in model.gradients.items():
         assert value.dtype == np.float32, name
     state = model.optimizer_.get_state()
-    assert len(state) == 1 + 2 * len(model.parameters)  # v and s per parameter, and t
+    # v and s over the model's flat parameter vector theta (W1, b1, ... are views of it), and t
+    assert set(state) == {"t", "v/theta", "s/theta"}
+    assert state["v/theta"].size == sum(p.size for p in model.parameters.values())
     for name, value in state.items():
         if name != "t":
             assert value.dtype == np.float32, name

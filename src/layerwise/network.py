@@ -86,12 +86,38 @@ class Sequential:
             layer.index = max(l, 1)
             layer.need_input_grad = i > 0
             shape = layer.build(shape, self.rng, self.dtype)
+        self._theta, self._dtheta = self._flatten()
         self.built = True
         return self
 
-    def _layer_dims(self) -> list[int]:
-        dims = [self.input_dim] + [lay.units for lay in self.layers if isinstance(lay, Dense)]
-        return dims
+    def _flatten(self) -> tuple[Array, Array]:
+        """Move every parameter into one contiguous vector theta, and every gradient into
+        one vector dtheta, leaving each layer views of them (W1, b1, ... keep their shapes).
+
+        The optimiser then updates all parameters in a few whole-vector passes instead of
+        a dozen passes per array, as the course's ``dictionary_to_vector`` does for
+        gradient checking.
+        """
+        pairs = [(lay, k) for lay in self.layers for k in lay.params]
+        total = sum(lay.params[k].size for lay, k in pairs)
+        theta = np.empty(total, dtype=self.dtype)
+        dtheta = np.zeros(total, dtype=self.dtype)
+        offset = 0
+        for lay, k in pairs:
+            p = lay.params[k]
+            end = offset + p.size
+            view = theta[offset:end].reshape(p.shape)
+            view[...] = p
+            lay.params[k] = view
+            lay.grads[k] = dtheta[offset:end].reshape(p.shape)
+            offset = end
+        return theta, dtheta
+
+    def optimizer_triples(self) -> list[tuple[str, Array, Array]]:
+        """[("theta", theta, dtheta)]: all parameters and gradients as the two contiguous
+        vectors the layers' arrays are views of (see ``named_parameters`` for them by name)."""
+        self._require_built()
+        return [("theta", self._theta, self._dtheta)]
 
     @property
     def parameters(self) -> dict[str, Array]:

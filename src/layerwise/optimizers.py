@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from .elementwise import apply
 from .errors import ConfigError
 
 Array = np.ndarray
@@ -106,6 +107,50 @@ class Optimizer:
         return f"{type(self).__name__}({args})"
 
 
+def gd_kernel(p: Array, g: Array, tmp: Array, lr: float) -> None:
+    """theta -= alpha dtheta, in place."""
+    np.multiply(g, lr, out=tmp)
+    p -= tmp
+
+
+def momentum_kernel(p: Array, g: Array, v: Array, tmp: Array, beta: float, k: float) -> None:
+    """v' = beta v' + g;  theta -= k v'  (v' = v / (1 - beta), k = alpha (1 - beta))."""
+    v *= beta
+    v += g
+    np.multiply(v, k, out=tmp)
+    p -= tmp
+
+
+def rmsprop_kernel(
+    p: Array, g: Array, s: Array, tmp: Array, beta: float, e: float, k: float
+) -> None:
+    """s' = beta s' + g^2;  theta -= k g / (sqrt(s') + e)."""
+    s *= beta
+    np.multiply(g, g, out=tmp)
+    s += tmp
+    np.sqrt(s, out=tmp)
+    tmp += e
+    np.divide(g, tmp, out=tmp)
+    tmp *= k
+    p -= tmp
+
+
+def adam_kernel(
+    p: Array, g: Array, v: Array, s: Array, tmp: Array, b1: float, b2: float, e: float, k: float
+) -> None:
+    """v' = b1 v' + g;  s' = b2 s' + g^2;  theta -= k v' / (sqrt(s') + e)."""
+    v *= b1
+    v += g
+    s *= b2
+    np.multiply(g, g, out=tmp)
+    s += tmp
+    np.sqrt(s, out=tmp)
+    tmp += e
+    np.divide(v, tmp, out=tmp)
+    tmp *= k
+    p -= tmp
+
+
 class GradientDescent(Optimizer):
     """theta = theta - alpha * dtheta."""
 
@@ -113,8 +158,7 @@ class GradientDescent(Optimizer):
 
     def _update(self, name: str, param: Array, grad: Array) -> None:
         tmp = self._buffer(name, param)
-        np.multiply(grad, self.learning_rate, out=tmp)
-        param -= tmp
+        apply("gd", gd_kernel, [param, grad, tmp], (self.learning_rate,))
 
 
 class Momentum(Optimizer):
@@ -133,10 +177,8 @@ class Momentum(Optimizer):
         # v' = v / (1 - beta):  v' = beta v' + g;  theta -= alpha (1 - beta) v'
         v = self._slot("v", name, param)
         tmp = self._buffer(name, param)
-        v *= self.beta
-        v += grad
-        np.multiply(v, self.learning_rate * (1.0 - self.beta), out=tmp)
-        param -= tmp
+        k = self.learning_rate * (1.0 - self.beta)
+        apply("momentum", momentum_kernel, [param, grad, v, tmp], (self.beta, k))
 
     def config(self) -> dict:
         return {**super().config(), "beta": self.beta}
@@ -164,14 +206,8 @@ class RMSprop(Optimizer):
         s = self._slot("s", name, param)
         tmp = self._buffer(name, param)
         r = math.sqrt(1.0 - self.beta)
-        s *= self.beta
-        np.multiply(grad, grad, out=tmp)
-        s += tmp
-        np.sqrt(s, out=tmp)
-        tmp += self.epsilon / r
-        np.divide(grad, tmp, out=tmp)
-        tmp *= self.learning_rate / r
-        param -= tmp
+        consts = (self.beta, self.epsilon / r, self.learning_rate / r)
+        apply("rmsprop", rmsprop_kernel, [param, grad, s, tmp], consts)
 
     def config(self) -> dict:
         return {**super().config(), "beta": self.beta, "epsilon": self.epsilon}
@@ -217,16 +253,8 @@ class Adam(Optimizer):
         v = self._slot("v", name, param)
         s = self._slot("s", name, param)
         tmp = self._buffer(name, param)
-        v *= self.beta1
-        v += grad
-        s *= self.beta2
-        np.multiply(grad, grad, out=tmp)
-        s += tmp
-        np.sqrt(s, out=tmp)
-        tmp += self._eps_hat
-        np.divide(v, tmp, out=tmp)
-        tmp *= self._step_size
-        param -= tmp
+        consts = (self.beta1, self.beta2, self._eps_hat, self._step_size)
+        apply("adam", adam_kernel, [param, grad, v, s, tmp], consts)
 
     def _slot_scales(self) -> dict[str, float]:
         return {"v": 1.0 - self.beta1, "s": 1.0 - self.beta2}

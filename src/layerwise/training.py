@@ -129,7 +129,7 @@ def fit(
         cb.on_train_begin({})
 
     weights = model.weights()
-    params = model.named_parameters()
+    params = model.optimizer_triples()
     act = model.output_activation
     try:
         for epoch in range(epochs):
