@@ -24,22 +24,26 @@ def shared_data_dir() -> Path | None:
 def course1_dir() -> Path:
     """Folder holding train_catvnoncat.h5 and test_catvnoncat.h5, or skip."""
     base = shared_data_dir()
-    for folder in ([base / "course1", base] if base else []):
+    for folder in [base / "course1", base] if base else []:
         if (folder / "train_catvnoncat.h5").is_file() and (folder / "test_catvnoncat.h5").is_file():
             return folder
-    pytest.skip("course-1 cat data not found: put train_catvnoncat.h5 and test_catvnoncat.h5 "
-                "in ../shared/data/course1 or set LAYERWISE_DATA")
+    pytest.skip(
+        "course-1 cat data not found: put train_catvnoncat.h5 and test_catvnoncat.h5 "
+        "in ../shared/data/course1 or set LAYERWISE_DATA"
+    )
 
 
 @pytest.fixture(scope="session")
 def football_path() -> Path:
     """Path of the course-2 football data.mat, or skip."""
     base = shared_data_dir()
-    for folder in ([base / "course2", base] if base else []):
+    for folder in [base / "course2", base] if base else []:
         if (folder / "data.mat").is_file():
             return folder / "data.mat"
-    pytest.skip("course-2 football data not found: put data.mat in ../shared/data/course2 "
-                "or set LAYERWISE_DATA")
+    pytest.skip(
+        "course-2 football data not found: put data.mat in ../shared/data/course2 "
+        "or set LAYERWISE_DATA"
+    )
 
 
 # --------------------------------------------------------------- course-test helpers
