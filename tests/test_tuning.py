@@ -1,0 +1,306 @@
+"""Hyper-parameter search: sampling scales, grids, the three searches and their results."""
+
+from __future__ import annotations
+
+import math
+import sys
+
+import numpy as np
+import pytest
+
+import layerwise as lw
+from layerwise.data import make_flower, train_test_split
+from layerwise.errors import ConfigError, ShapeError
+from layerwise.tuning import (
+    Choice,
+    IntUniform,
+    LogUniform,
+    OneMinusLogUniform,
+    SearchResult,
+    Uniform,
+    bayesian_search,
+    grid_search,
+    random_search,
+)
+
+N = 20_000
+
+
+def ks_uniform(u: np.ndarray) -> float:
+    """Kolmogorov-Smirnov distance between the sample u and U[0, 1]."""
+    u = np.sort(u)
+    n = u.size
+    return float(max(np.max(np.arange(1, n + 1) / n - u), np.max(u - np.arange(n) / n)))
+
+
+@pytest.fixture(scope="module")
+def flower():
+    X, Y = make_flower(200)
+    return train_test_split(X, Y, 0.25, seed=1, stratify=True)
+
+
+def build(params: dict) -> lw.Sequential:
+    return lw.Sequential(
+        [lw.Dense(params.get("hidden", 4), "tanh"), lw.Dense(1, "sigmoid")], seed=1
+    )
+
+
+# ---------------------------------------------------------------------------- scales
+def test_log_uniform_is_uniform_in_log10():
+    rng = np.random.default_rng(0)
+    x = np.array([LogUniform(1e-4, 1).sample(rng) for _ in range(N)])
+    r = np.log10(x)
+    assert r.min() >= -4 and r.max() <= 0
+    assert r.min() < -3.99 and r.max() > -0.01
+    assert abs(r.mean() - (-2.0)) < 0.05  # 6 standard errors of U[-4, 0]'s mean
+    assert abs(r.var() - 16 / 12) < 0.05
+    assert ks_uniform((r + 4) / 4) < 1.63 / math.sqrt(N)  # the 1% critical value
+    # Each decade is equally likely: half the samples of [1e-4, 1] lie below 1e-2
+    # (a plain uniform draw would put 1% of them there).
+    assert abs(np.mean(x < 1e-2) - 0.5) < 0.02
+    assert abs(np.mean(x < 1e-3) - 0.25) < 0.02
+
+
+def test_one_minus_log_uniform_beta():
+    rng = np.random.default_rng(1)
+    beta = np.array([OneMinusLogUniform(0.9, 0.999).sample(rng) for _ in range(N)])
+    assert beta.min() >= 0.9 and beta.max() <= 0.999
+    r = np.log10(1 - beta)  # uniform on [-3, -1]
+    assert abs(r.mean() - (-2.0)) < 0.03
+    assert ks_uniform((r + 3) / 2) < 1.63 / math.sqrt(N)
+    assert abs(np.mean(beta < 0.99) - 0.5) < 0.02  # 0.9..0.99 as likely as 0.99..0.999
+
+
+def test_uniform_and_int_uniform_and_choice_samples():
+    rng = np.random.default_rng(2)
+    u = np.array([Uniform(-1.0, 3.0).sample(rng) for _ in range(N)])
+    assert u.min() >= -1 and u.max() <= 3 and abs(u.mean() - 1.0) < 0.05
+    assert ks_uniform((u + 1) / 4) < 1.63 / math.sqrt(N)
+    k = [IntUniform(2, 5).sample(rng) for _ in range(4000)]
+    assert all(type(v) is int for v in k)
+    counts = np.bincount(k, minlength=6)[2:]
+    assert set(k) == {2, 3, 4, 5} and np.all(np.abs(counts / 4000 - 0.25) < 0.03)
+    c = [Choice(["a", "b"]).sample(rng) for _ in range(4000)]
+    assert abs(c.count("a") / 4000 - 0.5) < 0.03
+
+
+def test_grids():
+    np.testing.assert_allclose(LogUniform(1e-4, 1).grid(5), [1e-4, 1e-3, 1e-2, 1e-1, 1], rtol=1e-12)
+    np.testing.assert_allclose(OneMinusLogUniform(0.9, 0.999).grid(3), [0.9, 0.99, 0.999])
+    assert Uniform(0, 1).grid(3) == [0, 0.5, 1]
+    assert Uniform(0, 1).grid(1) == [0.5]
+    assert math.isclose(LogUniform(1e-3, 1e-1).grid(1)[0], 1e-2)
+    assert IntUniform(1, 3).grid(5) == [1, 2, 3]
+    assert IntUniform(0, 100).grid(3) == [0, 50, 100]
+    assert Choice([4, 8, 16]).grid(2) == [4, 8, 16]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Uniform(1, 1),
+        lambda: Uniform(2, 1),
+        lambda: Uniform(0, math.inf),
+        lambda: Uniform("a", 1),
+        lambda: LogUniform(0, 1),
+        lambda: LogUniform(-1e-3, 1),
+        lambda: LogUniform(1, 1e-4),
+        lambda: IntUniform(1.5, 3),
+        lambda: IntUniform(3, 3),
+        lambda: OneMinusLogUniform(0.9, 1.0),
+        lambda: OneMinusLogUniform(0.999, 0.9),
+        lambda: Choice([]),
+        lambda: Choice("abc"),
+        lambda: Uniform(0, 1).grid(0),
+    ],
+)
+def test_bad_dimensions_raise(make):
+    with pytest.raises(ConfigError):
+        make()
+
+
+# ---------------------------------------------------------------------------- searches
+def test_grid_search_is_the_cartesian_product(flower):
+    space = {"hidden": [2, 3], "learning_rate": LogUniform(1e-3, 1e-1), "l2": Uniform(0.0, 0.2)}
+    res = grid_search(build, space, *flower, points_per_axis=2, fit_kwargs={"epochs": 2})
+    expected = [
+        (h, lr, l2) for h in (2, 3) for lr in (1e-3, 1e-1) for l2 in (0.0, 0.2)
+    ]  # 2 x 2 x 2, the last axis fastest
+    got = [
+        (t["params"]["hidden"], t["params"]["learning_rate"], t["params"]["l2"]) for t in res.trials
+    ]
+    assert len(got) == 8 == len(set(got))
+    np.testing.assert_allclose(np.array(got), np.array(expected), rtol=1e-12)
+    assert [t["number"] for t in res.trials] == list(range(8))
+
+
+def test_grid_search_counts_per_axis(flower):
+    space = {"hidden": Choice([2, 3, 4]), "epochs": IntUniform(1, 2), "l2": Uniform(0, 1)}
+    res = grid_search(build, space, *flower, points_per_axis=3)  # 3 x 2 x 3
+    combos = {tuple(t["params"].values()) for t in res.trials}
+    assert len(res.trials) == 18 == len(combos)
+    assert all(t["seconds"] >= 0 for t in res.trials)
+
+
+def test_params_that_fit_takes_reach_fit(flower):
+    seen = []
+
+    def build_record(params):
+        model = build(params)
+        seen.append(model)
+        return model
+
+    random_search(build_record, {"epochs": [1, 3]}, *flower, n_trials=4, seed=3)
+    for model in seen:
+        assert len(model.history_.history["loss"]) in (1, 3)
+    assert {len(m.history_.history["loss"]) for m in seen} == {1, 3}
+
+
+def test_build_may_return_fit_kwargs(flower):
+    def build_pair(params):
+        opt = lw.Adam(learning_rate=0.01, beta1=params["beta1"])
+        return build(params), {"optimizer": opt, "epochs": 2}
+
+    res = random_search(
+        build_pair,
+        {"beta1": OneMinusLogUniform(0.8, 0.99)},
+        *flower,
+        n_trials=2,
+        fit_kwargs={"epochs": 50},
+    )
+    assert len(res.best_model.history_.history["loss"]) == 2
+    assert res.best_model.optimizer_.beta1 == res.best_params["beta1"]
+
+
+def test_random_search_is_deterministic_given_the_seed(flower):
+    space = {"learning_rate": LogUniform(1e-3, 1), "hidden": IntUniform(2, 6)}
+    kw = {"n_trials": 4, "fit_kwargs": {"epochs": 20, "optimizer": "adam"}}
+    a = random_search(build, space, *flower, seed=5, **kw)
+    b = random_search(build, space, *flower, seed=5, **kw)
+    c = random_search(build, space, *flower, seed=6, **kw)
+    assert [t["params"] for t in a.trials] == [t["params"] for t in b.trials]
+    assert [t["val_loss"] for t in a.trials] == [t["val_loss"] for t in b.trials]
+    assert a.best_params == b.best_params and a.best_score == b.best_score
+    assert [t["params"] for t in a.trials] != [t["params"] for t in c.trials]
+    # the trials are the seeded generator's draws, axis by axis
+    rng = np.random.default_rng(5)
+    for t in a.trials:
+        lr = 10 ** rng.uniform(-3, 0)
+        hidden = int(rng.integers(2, 7))
+        assert math.isclose(t["params"]["learning_rate"], lr, rel_tol=1e-12)
+        assert t["params"]["hidden"] == hidden
+
+
+def test_best_is_max_accuracy_or_min_loss(flower):
+    X_train, Y_train, X_dev, Y_dev = flower
+    space = {"learning_rate": LogUniform(1e-3, 1), "hidden": IntUniform(2, 6)}
+    kw = {"n_trials": 5, "seed": 2, "fit_kwargs": {"epochs": 30, "optimizer": "adam"}}
+    acc = random_search(build, space, *flower, **kw)
+    assert acc.best_score == max(t["val_accuracy"] for t in acc.trials)
+    assert acc.best_score == acc.best_model.evaluate(X_dev, Y_dev)["accuracy"]
+    best = max(acc.trials, key=lambda t: t["val_accuracy"])  # first of ties
+    assert acc.best_params == best["params"]
+    for t in acc.trials:
+        assert t["score"] == t["val_accuracy"]
+        assert set(t) >= {"params", "val_accuracy", "val_loss", "accuracy", "loss", "seconds"}
+
+    loss = random_search(build, space, *flower, metric="val_loss", **kw)
+    assert loss.best_score == min(t["val_loss"] for t in loss.trials)
+    assert math.isclose(loss.best_score, loss.best_model.evaluate(X_dev, Y_dev)["loss"])
+    train = loss.trials[0]
+    model = build(train["params"])
+    model.fit(
+        X_train,
+        Y_train,
+        epochs=30,
+        optimizer="adam",
+        learning_rate=train["params"]["learning_rate"],
+        verbose=0,
+    )
+    assert math.isclose(train["loss"], model.evaluate(X_train, Y_train)["loss"])
+
+    for res, key, better in ((acc, "val_accuracy", -1), (loss, "val_loss", 1)):
+        lines = res.table().splitlines()
+        assert lines[0].split()[:2] == ["rank", "trial"]
+        numbers = [int(line.split()[1]) for line in lines[2:-1]]
+        assert sorted(numbers) == list(range(5))
+        scores = [res.trials[n][key] for n in numbers]
+        assert scores == sorted(scores, key=lambda s: better * s)
+        assert numbers[0] == res.trials.index(
+            next(t for t in res.trials if t["params"] == res.best_params)
+        )
+
+
+def test_a_bad_learning_rate_range_loses(flower):
+    kw = {"n_trials": 3, "seed": 0, "fit_kwargs": {"epochs": 150, "optimizer": "adam"}}
+    bad = random_search(build, {"learning_rate": LogUniform(1e-6, 1e-5)}, *flower, **kw)
+    good = random_search(build, {"learning_rate": LogUniform(1e-2, 1e-1)}, *flower, **kw)
+    assert good.best_score > bad.best_score + 0.1
+    assert max(t["val_accuracy"] for t in bad.trials) < min(t["val_accuracy"] for t in good.trials)
+
+
+def test_bayesian_search_runs(flower):
+    pytest.importorskip("optuna")
+    space = {
+        "learning_rate": LogUniform(1e-3, 1),
+        "hidden": IntUniform(2, 6),
+        "optimizer": ["adam", "gd"],
+        "beta": OneMinusLogUniform(0.9, 0.999),
+    }
+    kw = {"n_trials": 6, "seed": 1, "fit_kwargs": {"epochs": 10}}
+    a = bayesian_search(build, space, *flower, **kw)
+    b = bayesian_search(build, space, *flower, **kw)
+    assert isinstance(a, SearchResult) and len(a.trials) == 6
+    assert [t["params"] for t in a.trials] == [t["params"] for t in b.trials]
+    for t in a.trials:
+        p = t["params"]
+        assert 1e-3 <= p["learning_rate"] <= 1 and 2 <= p["hidden"] <= 6
+        assert p["optimizer"] in ("adam", "gd") and 0.9 <= p["beta"] <= 0.999
+    assert a.best_score == max(t["val_accuracy"] for t in a.trials)
+    res = bayesian_search(build, space, *flower, metric="val_loss", **kw)
+    assert res.best_score == min(t["val_loss"] for t in res.trials)
+
+
+def test_bayesian_search_without_optuna(flower, monkeypatch):
+    monkeypatch.setitem(sys.modules, "optuna", None)  # import optuna raises ImportError
+    with pytest.raises(ConfigError, match=r"pip install 'layerwise\[tune\]'"):
+        bayesian_search(build, {"hidden": [2]}, *flower, n_trials=1)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"space": {}},
+        {"space": {"hidden": 3}},
+        {"space": {1: [2, 3]}},
+        {"metric": "accuracy"},
+        {"n_trials": 0},
+        {"n_trials": 2.5},
+        {"fit_kwargs": {"epoch": 3}},
+        {"fit_kwargs": [("epochs", 3)]},
+        {"build": "not a function"},
+        {"build": lambda params: "not a model"},
+    ],
+)
+def test_bad_search_arguments_raise(flower, kwargs):
+    args = {"build": build, "space": {"hidden": [2]}, **kwargs}
+    with pytest.raises(ConfigError):
+        random_search(args.pop("build"), args.pop("space"), *flower, **args)
+
+
+def test_bad_grid_and_metric_arguments_raise(flower):
+    with pytest.raises(ConfigError, match="points_per_axis"):
+        grid_search(build, {"hidden": [2]}, *flower, points_per_axis=0)
+
+    def regressor(params):
+        return lw.Sequential([lw.Dense(2, "tanh"), lw.Dense(1, "linear")], seed=0)
+
+    with pytest.raises(ConfigError, match="val_loss"):
+        random_search(regressor, {"l2": [0.0]}, *flower, n_trials=1, fit_kwargs={"epochs": 1})
+    res = random_search(
+        regressor, {"l2": [0.0]}, *flower, n_trials=1, metric="val_loss", fit_kwargs={"epochs": 1}
+    )
+    assert "val_accuracy" not in res.trials[0] and math.isfinite(res.best_score)
+    X_train, Y_train, X_dev, Y_dev = flower
+    with pytest.raises(ShapeError, match="n_x"):
+        random_search(build, {"hidden": [2]}, X_train, Y_train, X_dev[:1], Y_dev, n_trials=1)
