@@ -3,6 +3,7 @@
 X is (n_x, m), one example per column; W[l] is (n[l], n[l-1]); b[l] is (n[l], 1).
 """
 
+from . import tuning
 from .callbacks import Callback, EarlyStopping, History, ModelCheckpoint
 from .errors import (
     ConfigError,
@@ -44,4 +45,5 @@ __all__ = [
     "ShapeError",
     "gradcheck",
     "load",
+    "tuning",
 ]
