@@ -105,18 +105,8 @@ PRESETS: dict[str, dict] = {
         "early_stopping": 20,
         "print_every": 20,
     },
-    "files": {
-        "layers": [64],
-        "activation": "tanh",
-        "optimizer": "adam",
-        "lr": 0.01,
-        "iterations": 1500,
-        "batch_size": 0,
-        "keep_prob": 1.0,
-        "validation_split": 0.0,
-        "print_every": 100,
-    },
 }
+PRESETS["files"] = {**PRESETS["flower"], "layers": [64]}  # any data file
 PRESETS["planar"] = PRESETS["flower"]
 
 
