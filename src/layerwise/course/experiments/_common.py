@@ -32,8 +32,9 @@ def find_data_files(filenames: tuple[str, ...], subdir: str, data_dir: str | Non
         if all((folder / f).is_file() for f in filenames):
             return [folder / f for f in filenames]
     where = str(bases[0]) if data_dir is not None else f"../shared/data/{subdir} or ./data"
+    pronoun = "them" if len(filenames) > 1 else "it"
     raise DataError(
-        f"cannot find {' and '.join(filenames)}: put them in {where}, "
+        f"cannot find {' and '.join(filenames)}: put {pronoun} in {where}, "
         f"or pass --data-dir DIR (or set LAYERWISE_DATA)"
     )
 
