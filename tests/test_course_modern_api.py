@@ -5,7 +5,6 @@ training is plain full-batch gradient descent, so the modern API must reproduce 
 published costs and accuracies of COURSE.md §4.
 """
 
-# ruff: noqa: NPY002
 from __future__ import annotations
 
 import numpy as np
@@ -14,6 +13,8 @@ import pytest
 import layerwise as lw
 from layerwise.course import deep_application, shallow
 from layerwise.data import flatten_images, load_cat_files, make_flower, scale_pixels
+
+pytestmark = pytest.mark.usefixtures("one_blas_thread")
 
 
 def _train(model: lw.Sequential, X, Y, iterations: int, lr: float) -> lw.History:
