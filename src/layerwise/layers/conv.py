@@ -1,0 +1,193 @@
+"""The 2-D convolution layer (course 4, week 1): Z = W * A_prev + b, A = g(Z).
+
+Images are (m, n_H, n_W, n_C) as in the course. The work is one matrix product over
+im2col windows; backward scatters the window gradients back with one strided add per
+kernel position (f·f of them), never a loop over pixels.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..activations import Activation as Kernel
+from ..activations import get_activation
+from ..errors import ConfigError, ShapeError
+from ..initializers import DEFAULT_FOR_ACTIVATION, get_initializer
+from .base import Array, Layer
+
+
+def positive_int(value: object, what: str) -> int:
+    """``value`` as an int >= 1, or a ConfigError naming ``what``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ConfigError(f"{what} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def out_size(n_prev: int, f: int, s: int, p: int = 0) -> int:
+    """n = ⌊(n_prev + 2p − f) / s⌋ + 1."""
+    return (n_prev + 2 * p - f) // s + 1
+
+
+def zero_pad(X: Array, pad: int) -> Array:
+    """X (m, n_H, n_W, n_C) with ``pad`` zeros around height and width, as the course's."""
+    if pad == 0:
+        return X
+    return np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+
+
+def windows(A: Array, f: int, s: int, n_H: int, n_W: int) -> Array:
+    """Strided view (m, n_H, n_W, n_C, f, f) of the f×f windows of A (m, H, W, n_C)."""
+    view = np.lib.stride_tricks.sliding_window_view(A, (f, f), axis=(1, 2))
+    return view[:, : (n_H - 1) * s + 1 : s, : (n_W - 1) * s + 1 : s]
+
+
+def scatter_windows(dwin: Array, shape: tuple[int, ...], s: int) -> Array:
+    """Sum window gradients dwin (m, n_H, n_W, f, f, n_C) back into an array of ``shape``
+    (m, H, W, n_C): the adjoint of ``windows``. One strided add per kernel position."""
+    _, n_H, n_W, f, _, _ = dwin.shape
+    out = np.zeros(shape, dtype=dwin.dtype)
+    for i in range(f):
+        for j in range(f):
+            out[:, i : i + (n_H - 1) * s + 1 : s, j : j + (n_W - 1) * s + 1 : s] += dwin[
+                :, :, :, i, j
+            ]
+    return out
+
+
+class Conv2D(Layer):
+    """g(conv(A_prev, W) + b). W: (f, f, n_C_prev, n_C), b: (1, 1, 1, n_C);
+    A_prev: (m, n_H_prev, n_W_prev, n_C_prev) -> A: (m, n_H, n_W, n_C) with
+    n_H = ⌊(n_H_prev + 2p − f) / s⌋ + 1 (likewise n_W).
+
+    ``padding``: "valid" (p = 0), "same" (p = (f − 1)/2, odd f; keeps n_H at stride 1) or
+    an int p of zeros. ``init`` as for Dense, with fan-in f·f·n_C_prev (He for relu by
+    default, Xavier otherwise). As in Dense, the 1/m is already in dA.
+    """
+
+    kind = "conv2d"
+    has_params = True
+    example_axis = 0
+
+    def __init__(
+        self,
+        filters: int,
+        kernel_size: int,
+        stride: int = 1,
+        padding: str | int = "valid",
+        activation: str | dict | Kernel = "relu",
+        init: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.filters = positive_int(filters, "Conv2D filters")
+        self.kernel_size = positive_int(kernel_size, "Conv2D kernel_size")
+        self.stride = positive_int(stride, "Conv2D stride")
+        if isinstance(padding, str):
+            if padding not in ("valid", "same"):
+                raise ConfigError(
+                    f"Conv2D padding must be 'valid', 'same' or an int, got {padding!r}"
+                )
+            if padding == "same" and self.kernel_size % 2 == 0:
+                raise ConfigError(
+                    f"Conv2D padding='same' needs an odd kernel_size, got {self.kernel_size}"
+                )
+        elif isinstance(padding, bool) or not isinstance(padding, (int, np.integer)) or padding < 0:
+            raise ConfigError(
+                f"Conv2D padding must be 'valid', 'same' or an int >= 0, got {padding!r}"
+            )
+        self.padding = padding if isinstance(padding, str) else int(padding)
+        self.activation = get_activation(activation)
+        if self.activation.name == "softmax":
+            raise ConfigError("Conv2D does not take a softmax activation; use it on a Dense layer")
+        self.init = init or DEFAULT_FOR_ACTIVATION[self.activation.name]
+        self._initializer = get_initializer(self.init)
+        self._cols: Array | None = None
+        self._A: Array | None = None
+        self._pad_shape: tuple[int, ...] | None = None
+
+    @property
+    def pad(self) -> int:
+        """p, the zeros added on each side of height and width."""
+        if self.padding == "valid":
+            return 0
+        if self.padding == "same":
+            return (self.kernel_size - 1) // 2
+        return self.padding
+
+    def build(self, input_shape, rng, dtype):
+        if len(input_shape) != 3:
+            raise ShapeError(
+                "Conv2D expects images (m, n_H_prev, n_W_prev, n_C_prev), got examples of "
+                f"shape {tuple(input_shape)}"
+            )
+        super().build(input_shape, rng, dtype)
+        n_H_prev, n_W_prev, n_C_prev = (int(d) for d in input_shape)
+        f, s, p = self.kernel_size, self.stride, self.pad
+        if f > n_H_prev + 2 * p or f > n_W_prev + 2 * p:
+            raise ShapeError(
+                f"Conv2D kernel f = {f} is bigger than the padded input "
+                f"({n_H_prev + 2 * p}, {n_W_prev + 2 * p}) (n_H_prev + 2p, n_W_prev + 2p)"
+            )
+        fan_in = f * f * n_C_prev
+        W = self._initializer(self.filters, fan_in, rng).T.reshape(f, f, n_C_prev, self.filters)
+        self.params = {
+            "W": np.ascontiguousarray(W, dtype=self.dtype),
+            "b": np.zeros((1, 1, 1, self.filters), dtype=self.dtype),
+        }
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        self.output_shape = (out_size(n_H_prev, f, s, p), out_size(n_W_prev, f, s, p), self.filters)
+        return self.output_shape
+
+    def forward(self, A_prev: Array, training: bool = False) -> Array:
+        """A_prev (m, n_H_prev, n_W_prev, n_C_prev) -> A (m, n_H, n_W, n_C)."""
+        if self.input_shape is None:
+            raise RuntimeError("Conv2D is not built: call build(input_shape, rng, dtype)")
+        if A_prev.ndim != 4 or A_prev.shape[1:] != self.input_shape:
+            raise ShapeError(
+                f"Conv2D expects A_prev (m, {', '.join(map(str, self.input_shape))}), "
+                f"got {A_prev.shape}"
+            )
+        m = A_prev.shape[0]
+        f, s = self.kernel_size, self.stride
+        n_H, n_W, n_C = self.output_shape
+        A_pad = zero_pad(A_prev, self.pad)
+        # im2col: one row per output position, columns in (h, w, c) order like W
+        win = windows(A_pad, f, s, n_H, n_W).transpose(0, 1, 2, 4, 5, 3)
+        cols = win.reshape(m * n_H * n_W, f * f * A_prev.shape[3])
+        Z = cols @ self.params["W"].reshape(-1, n_C)
+        Z += self.params["b"].reshape(1, n_C)
+        A = self.activation.forward(Z, out=Z).reshape(m, n_H, n_W, n_C)
+        if training:
+            self._cols, self._A, self._pad_shape = cols, A, A_pad.shape
+        return A
+
+    def backward(self, dA: Array) -> Array | None:
+        """dA (m, n_H, n_W, n_C) -> dA_prev (m, n_H_prev, n_W_prev, n_C_prev);
+        fills dW = Σ dZ · window and db = Σ dZ over m, h, w. dA may be overwritten."""
+        if self._A is None:
+            raise RuntimeError("backward called before a training forward pass")
+        n_C = self.filters
+        dZ = self.activation.backward(dA, self._A).reshape(-1, n_C)
+        self.grads["W"][...] = (self._cols.T @ dZ).reshape(self.grads["W"].shape)
+        self.grads["b"][...] = dZ.sum(axis=0).reshape(1, 1, 1, n_C)
+        if not self.need_input_grad:
+            return None
+        m, n_H, n_W, _ = self._A.shape
+        f, p = self.kernel_size, self.pad
+        dcols = (dZ @ self.params["W"].reshape(-1, n_C).T).reshape(m, n_H, n_W, f, f, -1)
+        dA_pad = scatter_windows(dcols, self._pad_shape, self.stride)
+        if p == 0:
+            return dA_pad
+        return dA_pad[:, p:-p, p:-p, :]
+
+    def config(self) -> dict:
+        return {
+            "filters": self.filters,
+            "kernel_size": self.kernel_size,
+            "stride": self.stride,
+            "padding": self.padding,
+            "activation": self.activation.config(),
+            "init": self.init,
+        }
+
+    def describe(self) -> str:
+        return self.activation.name
