@@ -42,7 +42,7 @@ def gradients(
     from .training import prepare_targets
 
     X = model.check_input(X)
-    Y = prepare_targets(model, Y, X.shape[-1]).astype(model.dtype)
+    Y = prepare_targets(model, Y, X.shape[model.example_axis]).astype(model.dtype)
     loss_obj = model.resolve_loss(loss)
     AL = model.forward(X, training=True)
     if model.fused_output(loss_obj):
@@ -81,7 +81,7 @@ def gradcheck(
         net.normalizer_ = None
     from .training import prepare_targets
 
-    Y64 = prepare_targets(net, Y, X64.shape[-1]).astype(np.float64)
+    Y64 = prepare_targets(net, Y, X64.shape[net.example_axis]).astype(np.float64)
     loss_obj = net.resolve_loss(loss)
     g = gradients(net, X64, Y64, loss=loss_obj, l2=l2)
     grad, approx = [], []

@@ -94,7 +94,7 @@ def fit(
     epochs, l2 = int(epochs), float(l2)
 
     X, Y = _checked(model, X, Y, "")
-    m = X.shape[-1]
+    m = X.shape[model.example_axis]
     if model.normalize and model.normalizer_ is None:
         from .data.scaling import Standardizer
 
@@ -108,7 +108,10 @@ def fit(
     if validation_data is not None:
         X_dev, Y_dev = _checked(model, *validation_data, "validation ")
         X_dev = model.check_input(X_dev)
-        val = (X_dev, prepare_targets(model, Y_dev, X_dev.shape[-1]).astype(model.dtype))
+        val = (
+            X_dev,
+            prepare_targets(model, Y_dev, X_dev.shape[model.example_axis]).astype(model.dtype),
+        )
 
     loss_obj = model.resolve_loss(loss)
     fused = model.fused_output(loss_obj)
@@ -141,7 +144,7 @@ def fit(
                 if idx is None:
                     Xb, Yb = Xm, Y
                 elif isinstance(idx, slice):
-                    Xb, Yb = Xm[..., idx], Y[:, idx]
+                    Xb, Yb = (Xm[..., idx] if model.example_axis == -1 else Xm[idx]), Y[:, idx]
                 else:
                     Xb = Xm[:, idx] if model.example_axis == -1 else Xm[idx]
                     Yb = Y[:, idx]
