@@ -1,0 +1,315 @@
+"""Conv2D, Pool2D and Flatten: shapes, a naive reference, finite differences, a whole
+model (gradcheck, fit, save/load), and PyTorch when it is installed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import layerwise
+from layerwise import Sequential
+from layerwise.errors import ConfigError, ShapeError
+from layerwise.io import load
+from layerwise.layers import LAYERS, Conv2D, Dense, Flatten, Pool2D
+
+
+def built(layer, input_shape, dtype="float64", seed=0):
+    layer.build(input_shape, np.random.default_rng(seed), np.dtype(dtype))
+    return layer
+
+
+# ----------------------------------------------------------------- naive references
+def conv_single_step(a_slice_prev, W, b):
+    """The course's one-window step: sum(a_slice_prev * W) + b."""
+    return float(np.sum(a_slice_prev * W)) + float(np.squeeze(b))
+
+
+def naive_conv(A_prev, W, b, s, p):
+    m, n_H_prev, n_W_prev, _ = A_prev.shape
+    f, _, _, n_C = W.shape
+    n_H = (n_H_prev + 2 * p - f) // s + 1
+    n_W = (n_W_prev + 2 * p - f) // s + 1
+    A_pad = np.pad(A_prev, ((0, 0), (p, p), (p, p), (0, 0)))
+    Z = np.zeros((m, n_H, n_W, n_C))
+    for i in range(m):
+        for h in range(n_H):
+            for w in range(n_W):
+                for c in range(n_C):
+                    window = A_pad[i, h * s : h * s + f, w * s : w * s + f, :]
+                    Z[i, h, w, c] = conv_single_step(window, W[..., c], b[..., c])
+    return Z
+
+
+def naive_pool(A_prev, f, s, mode):
+    m, n_H_prev, n_W_prev, n_C = A_prev.shape
+    n_H, n_W = (n_H_prev - f) // s + 1, (n_W_prev - f) // s + 1
+    A = np.zeros((m, n_H, n_W, n_C))
+    reduce = np.max if mode == "max" else np.mean
+    for h in range(n_H):
+        for w in range(n_W):
+            A[:, h, w, :] = reduce(A_prev[:, h * s : h * s + f, w * s : w * s + f, :], axis=(1, 2))
+    return A
+
+
+def numeric_grad(fn, x, eps=1e-6):
+    """Two-sided differences of the scalar fn() with respect to every entry of x."""
+    g = np.zeros_like(x)
+    flat, gflat = x.reshape(-1), g.reshape(-1)
+    for i in range(flat.size):
+        old = flat[i]
+        flat[i] = old + eps
+        plus = fn()
+        flat[i] = old - eps
+        minus = fn()
+        flat[i] = old
+        gflat[i] = (plus - minus) / (2 * eps)
+    return g
+
+
+def rel_diff(a, b):
+    return np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b) + 1e-300)
+
+
+# ----------------------------------------------------------------- shapes and errors
+@pytest.mark.parametrize(
+    "n, f, s, padding, expected",
+    [(7, 3, 1, "valid", 5), (7, 3, 2, "valid", 3), (7, 3, 1, "same", 7), (7, 3, 2, 1, 4),
+     (8, 5, 3, 2, 3), (5, 5, 1, 0, 1)],
+)  # fmt: skip
+def test_conv_output_shape_follows_the_formula(n, f, s, padding, expected):
+    conv = built(Conv2D(6, f, stride=s, padding=padding), (n, n + 1, 2))
+    p = conv.pad
+    assert expected == (n + 2 * p - f) // s + 1
+    assert conv.output_shape == (expected, (n + 1 + 2 * p - f) // s + 1, 6)
+    assert conv.params["W"].shape == (f, f, 2, 6) and conv.params["b"].shape == (1, 1, 1, 6)
+    A = conv.forward(np.zeros((3, n, n + 1, 2)))
+    assert A.shape == (3, *conv.output_shape)
+
+
+def test_pool_and_flatten_shapes():
+    pool = built(Pool2D(3, stride=2), (9, 8, 5))
+    assert pool.output_shape == (4, 3, 5)
+    assert pool.forward(np.zeros((2, 9, 8, 5))).shape == (2, 4, 3, 5)
+    assert built(Pool2D(2), (8, 8, 1)).output_shape == (4, 4, 1)
+    flat = built(Flatten(), (4, 3, 5))
+    assert flat.output_shape == (60,)
+
+
+def test_bad_arguments_raise_clear_errors():
+    with pytest.raises(ConfigError, match="filters"):
+        Conv2D(0, 3)
+    with pytest.raises(ConfigError, match="kernel_size"):
+        Conv2D(4, 2.5)
+    with pytest.raises(ConfigError, match="padding"):
+        Conv2D(4, 3, padding="full")
+    with pytest.raises(ConfigError, match="odd"):
+        Conv2D(4, 2, padding="same")
+    with pytest.raises(ConfigError, match="softmax"):
+        Conv2D(4, 3, activation="softmax")
+    with pytest.raises(ConfigError, match="mode"):
+        Pool2D(2, mode="min")
+    with pytest.raises(ShapeError, match="bigger than the padded input"):
+        built(Conv2D(4, 7, padding=1), (4, 4, 3))
+    with pytest.raises(ShapeError, match="bigger than the input"):
+        built(Pool2D(5), (4, 4, 3))
+    with pytest.raises(ShapeError, match="images"):
+        built(Conv2D(4, 3), (12,))
+    conv = built(Conv2D(4, 3), (6, 6, 3))
+    with pytest.raises(ShapeError, match=r"\(m, 6, 6, 3\)"):
+        conv.forward(np.zeros((2, 6, 6, 2)))
+    with pytest.raises(ShapeError, match="Flatten"):
+        Sequential([Conv2D(2, 3), Dense(1, "sigmoid")], input_dim=(5, 5, 1))
+
+
+# ----------------------------------------------------------------- forward references
+@pytest.mark.parametrize("stride", [1, 2])
+@pytest.mark.parametrize("padding", [0, 1, "same"])
+def test_conv_forward_matches_naive_loops(stride, padding):
+    rng = np.random.default_rng(1)
+    conv = built(Conv2D(3, 3, stride=stride, padding=padding, activation="linear"), (7, 6, 2))
+    conv.params["b"][...] = rng.standard_normal((1, 1, 1, 3))
+    A_prev = rng.standard_normal((2, 7, 6, 2))
+    expected = naive_conv(A_prev, conv.params["W"], conv.params["b"], stride, conv.pad)
+    np.testing.assert_allclose(conv.forward(A_prev), expected, rtol=1e-12, atol=1e-12)
+    relu = built(Conv2D(3, 3, stride=stride, padding=padding), (7, 6, 2))
+    relu.params["W"][...] = conv.params["W"]
+    relu.params["b"][...] = conv.params["b"]
+    np.testing.assert_allclose(relu.forward(A_prev), np.maximum(expected, 0), atol=1e-12)
+
+
+@pytest.mark.parametrize("mode", ["max", "average"])
+@pytest.mark.parametrize("f, s", [(2, 2), (3, 1), (3, 2)])
+def test_pool_forward_matches_naive_loops(mode, f, s):
+    A_prev = np.random.default_rng(2).standard_normal((2, 7, 6, 3))
+    pool = built(Pool2D(f, stride=s, mode=mode), (7, 6, 3))
+    np.testing.assert_allclose(pool.forward(A_prev), naive_pool(A_prev, f, s, mode), atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_dtypes_are_preserved(dtype):
+    X = np.random.default_rng(3).standard_normal((2, 6, 6, 2)).astype(dtype)
+    layers = [Conv2D(3, 3, padding=1), Pool2D(2, mode="average"), Pool2D(3), Flatten()]
+    A, shape = X, (6, 6, 2)
+    for layer in layers:
+        shape = built(layer, shape, dtype).output_shape
+        A = layer.forward(A, training=True)
+        assert A.dtype == np.dtype(dtype)
+    dA = np.ones_like(A)
+    for layer in reversed(layers):
+        dA = layer.backward(dA)
+        assert dA.dtype == np.dtype(dtype)
+    assert layers[0].grads["W"].dtype == np.dtype(dtype)
+
+
+# ----------------------------------------------------------------- backward vs differences
+@pytest.mark.parametrize("stride, padding", [(1, 0), (2, 1), (1, "same"), (2, 0)])
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_conv_backward_matches_finite_differences(stride, padding, activation):
+    rng = np.random.default_rng(4)
+    conv = built(Conv2D(3, 3, stride=stride, padding=padding, activation=activation), (6, 5, 2))
+    conv.params["b"][...] = 0.1 * rng.standard_normal((1, 1, 1, 3))
+    A_prev = rng.standard_normal((2, 6, 5, 2))
+    G = rng.standard_normal((2, *conv.output_shape))  # J = sum(G * A)
+
+    def J():
+        return float(np.sum(G * conv.forward(A_prev)))
+
+    conv.forward(A_prev, training=True)
+    dA_prev = conv.backward(G.copy())
+    assert rel_diff(dA_prev, numeric_grad(J, A_prev)) < 1e-7
+    for key in ("W", "b"):
+        assert rel_diff(conv.grads[key], numeric_grad(J, conv.params[key])) < 1e-7
+
+
+@pytest.mark.parametrize("mode", ["max", "average"])
+@pytest.mark.parametrize("f, s", [(2, 2), (3, 1), (3, 2)])
+def test_pool_backward_matches_finite_differences(mode, f, s):
+    rng = np.random.default_rng(5)
+    pool = built(Pool2D(f, stride=s, mode=mode), (7, 6, 2))
+    A_prev = rng.standard_normal((2, 7, 6, 2))
+    G = rng.standard_normal((2, *pool.output_shape))
+
+    def J():
+        return float(np.sum(G * pool.forward(A_prev)))
+
+    pool.forward(A_prev, training=True)
+    assert rel_diff(pool.backward(G), numeric_grad(J, A_prev)) < 1e-7
+
+
+def test_max_pool_routes_a_tie_to_one_position():
+    pool = built(Pool2D(2), (2, 2, 1))
+    pool.forward(np.ones((1, 2, 2, 1)), training=True)
+    dA_prev = pool.backward(np.full((1, 1, 1, 1), 3.0))
+    assert dA_prev.sum() == 3.0 and np.count_nonzero(dA_prev) == 1
+
+
+# ----------------------------------------------------------------- Flatten
+def test_flatten_order_is_row_major_height_width_channel():
+    X = np.arange(2 * 3 * 4 * 5, dtype=np.float64).reshape(2, 3, 4, 5)
+    flat = built(Flatten(), (3, 4, 5))
+    A = flat.forward(X, training=True)
+    np.testing.assert_array_equal(A, X.reshape(2, -1).T)
+    assert A[5 * 4 + 5 * 1 + 2, 1] == X[1, 1, 1, 2]
+    np.testing.assert_array_equal(flat.backward(A), X)
+
+
+# ----------------------------------------------------------------- whole models
+def small_cnn(seed=0, dtype="float64"):
+    return Sequential(
+        [Conv2D(4, 3, padding="same"), Pool2D(2), Flatten(), Dense(1, "sigmoid")],
+        input_dim=(8, 8, 3),
+        dtype=dtype,
+        seed=seed,
+    )
+
+
+def bright_patch_task(m, seed):
+    """Label 1 when the image's top-left quarter is brighter than its bottom-right one."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((m, 8, 8, 3))
+    Y = rng.integers(0, 2, (1, m))
+    shift = np.where(Y[0] == 1, 1.0, -1.0)[:, None, None, None]
+    X[:, :4, :4, :] += shift
+    X[:, 4:, 4:, :] -= shift
+    return X, Y
+
+
+def test_sequential_cnn_passes_gradcheck():
+    model = small_cnn()
+    assert model.example_axis == 0
+    assert list(model.parameters) == ["W1", "b1", "W2", "b2"]
+    X, Y = bright_patch_task(6, 1)
+    assert layerwise.gradcheck(model, X, Y) < 1e-7
+
+
+def test_sequential_cnn_trains_with_mini_batches():
+    X, Y = bright_patch_task(64, 2)
+    model = small_cnn(seed=3, dtype="float32")
+    before = model.evaluate(X, Y)["loss"]
+    history = model.fit(X, Y, epochs=15, batch_size=16, optimizer="adam", learning_rate=0.01,
+                        verbose=0)  # fmt: skip
+    loss = history.history["loss"]
+    assert loss[-1] < 0.5 * before and loss[-1] < loss[0]
+    assert model.evaluate(X, Y)["accuracy"] >= 0.9
+    assert model.predict(X).shape == (1, 64)
+
+
+def test_save_load_round_trip_gives_identical_predictions(tmp_path):
+    model = Sequential(
+        [Conv2D(3, 3, stride=2, padding=1, activation="tanh"), Pool2D(2, mode="average"),
+         Conv2D(2, 1), Pool2D(2, stride=1), Flatten(), Dense(3, "softmax")],
+        input_dim=(9, 9, 2), seed=7,
+    )  # fmt: skip
+    assert {"Conv2D", "Pool2D", "Flatten"} <= set(LAYERS)
+    X = np.random.default_rng(8).standard_normal((5, 9, 9, 2))
+    model.fit(X, np.array([[0, 1, 2, 1, 0]]), epochs=2, batch_size=2, verbose=0)
+    loaded = load(model.save(tmp_path / "cnn"))
+    assert repr(loaded) == repr(model)
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+    np.testing.assert_array_equal(loaded.predict_proba(X, batch_size=2), model.predict_proba(X))
+
+
+# ----------------------------------------------------------------- PyTorch reference
+@pytest.mark.parametrize("stride, padding", [(1, 0), (2, 1), (1, "same")])
+def test_conv_matches_torch(stride, padding):
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    rng = np.random.default_rng(9)
+    conv = built(Conv2D(4, 3, stride=stride, padding=padding, activation="linear"), (7, 8, 3))
+    conv.params["b"][...] = rng.standard_normal((1, 1, 1, 4))
+    A_prev = rng.standard_normal((2, 7, 8, 3))
+    G = rng.standard_normal((2, *conv.output_shape))
+
+    x = torch.tensor(A_prev.transpose(0, 3, 1, 2), requires_grad=True)
+    w = torch.tensor(conv.params["W"].transpose(3, 2, 0, 1).copy(), requires_grad=True)
+    b = torch.tensor(conv.params["b"].reshape(-1).copy(), requires_grad=True)
+    z = F.conv2d(x, w, b, stride=stride, padding=conv.pad)
+    z.backward(torch.tensor(G.transpose(0, 3, 1, 2)))
+
+    A = conv.forward(A_prev, training=True)
+    np.testing.assert_allclose(A, z.detach().numpy().transpose(0, 2, 3, 1), atol=1e-10)
+    dA_prev = conv.backward(G.copy())
+    np.testing.assert_allclose(dA_prev, x.grad.numpy().transpose(0, 2, 3, 1), atol=1e-10)
+    np.testing.assert_allclose(conv.grads["W"], w.grad.numpy().transpose(2, 3, 1, 0), atol=1e-10)
+    np.testing.assert_allclose(conv.grads["b"].reshape(-1), b.grad.numpy(), atol=1e-10)
+
+
+@pytest.mark.parametrize("mode", ["max", "average"])
+@pytest.mark.parametrize("f, s", [(2, 2), (3, 1)])
+def test_pool_matches_torch(mode, f, s):
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    rng = np.random.default_rng(10)
+    pool = built(Pool2D(f, stride=s, mode=mode), (7, 6, 3))
+    A_prev = rng.standard_normal((2, 7, 6, 3))
+    G = rng.standard_normal((2, *pool.output_shape))
+
+    x = torch.tensor(A_prev.transpose(0, 3, 1, 2), requires_grad=True)
+    torch_pool = F.max_pool2d if mode == "max" else F.avg_pool2d
+    y = torch_pool(x, f, stride=s)
+    y.backward(torch.tensor(G.transpose(0, 3, 1, 2)))
+
+    A = pool.forward(A_prev, training=True)
+    np.testing.assert_allclose(A, y.detach().numpy().transpose(0, 2, 3, 1), atol=1e-12)
+    dA_prev = pool.backward(G)
+    np.testing.assert_allclose(dA_prev, x.grad.numpy().transpose(0, 2, 3, 1), atol=1e-12)
