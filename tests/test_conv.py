@@ -313,3 +313,15 @@ def test_pool_matches_torch(mode, f, s):
     np.testing.assert_allclose(A, y.detach().numpy().transpose(0, 2, 3, 1), atol=1e-12)
     dA_prev = pool.backward(G)
     np.testing.assert_allclose(dA_prev, x.grad.numpy().transpose(0, 2, 3, 1), atol=1e-12)
+
+
+def test_normalize_is_refused_for_image_models():
+    """Input standardisation works on (n_x, m) columns; an image model says so."""
+    rng = np.random.default_rng(0)
+    X = rng.random((6, 8, 8, 3))
+    Y = rng.integers(0, 2, (1, 6))
+    model = Sequential(
+        [Conv2D(2, 3), Flatten(), Dense(1, "sigmoid")], input_dim=(8, 8, 3), normalize=True
+    )
+    with pytest.raises(ConfigError, match="normalize=True"):
+        model.fit(X, Y, epochs=1, verbose=0)

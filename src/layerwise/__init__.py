@@ -3,7 +3,7 @@
 X is (n_x, m), one example per column; W[l] is (n[l], n[l-1]); b[l] is (n[l], 1).
 """
 
-from . import tuning
+from . import detection, tuning
 from .callbacks import Callback, EarlyStopping, History, ModelCheckpoint
 from .errors import (
     ConfigError,
@@ -15,7 +15,7 @@ from .errors import (
 )
 from .gradcheck import gradcheck
 from .io import load
-from .layers import Activation, BatchNorm, Dense, Dropout, Layer
+from .layers import Activation, BatchNorm, Conv2D, Dense, Dropout, Flatten, Layer, Pool2D
 from .network import Sequential
 from .optimizers import Adam, GradientDescent, Momentum, Optimizer, RMSprop
 
@@ -26,11 +26,13 @@ __all__ = [
     "Adam",
     "BatchNorm",
     "Callback",
+    "Conv2D",
     "ConfigError",
     "DataError",
     "Dense",
     "Dropout",
     "EarlyStopping",
+    "Flatten",
     "GradientDescent",
     "History",
     "Layer",
@@ -40,10 +42,12 @@ __all__ = [
     "Momentum",
     "NotFittedError",
     "Optimizer",
+    "Pool2D",
     "RMSprop",
     "Sequential",
     "ShapeError",
     "gradcheck",
+    "detection",
     "load",
     "tuning",
 ]

@@ -98,10 +98,16 @@ def fit(
     if model.normalize and model.normalizer_ is None:
         from .data.scaling import Standardizer
 
+        if model.example_axis != -1:
+            raise ConfigError(
+                "normalize=True standardises (n_x, m) columns; scale images yourself "
+                "(e.g. divide by 255) and build the model with normalize=False"
+            )
+
         model.normalizer_ = Standardizer().fit(X)
     Xm = model.check_input(X)
     Y = prepare_targets(model, Y, m).astype(model.dtype)
-    if batch_size is not None and shuffle and batch_size < m:
+    if batch_size is not None and shuffle and batch_size < m and model.example_axis == -1:
         Xm = np.asfortranarray(Xm)  # a shuffled column gather is then a contiguous copy
         Y = np.asfortranarray(Y)
     val = None
