@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import ShapeError
+
 Array = np.ndarray
 
 
@@ -82,3 +84,15 @@ def buffer(cache: dict, key: str, shape: tuple[int, ...], dtype: np.dtype) -> Ar
     if buf is None or buf.shape != shape or buf.dtype != dtype:
         buf = cache[key] = np.empty(shape, dtype=dtype)
     return buf
+
+
+def check_images(layer: Layer, A_prev: Array) -> None:
+    """Raise unless A_prev is a batch (m, n_H, n_W, n_C) of the images ``layer`` was built for."""
+    name = type(layer).__name__
+    if layer.input_shape is None:
+        raise RuntimeError(f"{name} is not built: call build(input_shape, rng, dtype)")
+    if A_prev.ndim != 4 or A_prev.shape[1:] != layer.input_shape:
+        raise ShapeError(
+            f"{name} expects A_prev (m, {', '.join(map(str, layer.input_shape))}), "
+            f"got {A_prev.shape}"
+        )

@@ -13,7 +13,7 @@ from ..activations import Activation as Kernel
 from ..activations import get_activation
 from ..errors import ConfigError, ShapeError
 from ..initializers import DEFAULT_FOR_ACTIVATION, get_initializer
-from .base import Array, Layer
+from .base import Array, Layer, check_images
 
 
 def positive_int(value: object, what: str) -> int:
@@ -139,13 +139,7 @@ class Conv2D(Layer):
 
     def forward(self, A_prev: Array, training: bool = False) -> Array:
         """A_prev (m, n_H_prev, n_W_prev, n_C_prev) -> A (m, n_H, n_W, n_C)."""
-        if self.input_shape is None:
-            raise RuntimeError("Conv2D is not built: call build(input_shape, rng, dtype)")
-        if A_prev.ndim != 4 or A_prev.shape[1:] != self.input_shape:
-            raise ShapeError(
-                f"Conv2D expects A_prev (m, {', '.join(map(str, self.input_shape))}), "
-                f"got {A_prev.shape}"
-            )
+        check_images(self, A_prev)
         m = A_prev.shape[0]
         f, s = self.kernel_size, self.stride
         n_H, n_W, n_C = self.output_shape

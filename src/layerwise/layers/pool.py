@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ConfigError, ShapeError
-from .base import Array, Layer
+from .base import Array, Layer, check_images
 from .conv import out_size, positive_int, scatter_windows, windows
 
 MODES = ("max", "average")
@@ -52,13 +52,7 @@ class Pool2D(Layer):
 
     def forward(self, A_prev: Array, training: bool = False) -> Array:
         """A_prev (m, n_H_prev, n_W_prev, n_C) -> A (m, n_H, n_W, n_C)."""
-        if self.input_shape is None:
-            raise RuntimeError("Pool2D is not built: call build(input_shape, rng, dtype)")
-        if A_prev.ndim != 4 or A_prev.shape[1:] != self.input_shape:
-            raise ShapeError(
-                f"Pool2D expects A_prev (m, {', '.join(map(str, self.input_shape))}), "
-                f"got {A_prev.shape}"
-            )
+        check_images(self, A_prev)
         f, s = self.pool_size, self.stride
         n_H, n_W, _ = self.output_shape
         win = windows(A_prev, f, s, n_H, n_W)  # (m, n_H, n_W, n_C, f, f)
