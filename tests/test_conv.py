@@ -7,14 +7,13 @@ import numpy as np
 import pytest
 
 import layerwise
-from layerwise import Sequential
+from layerwise import Sequential, load
 from layerwise.errors import ConfigError, ShapeError
-from layerwise.io import load
-from layerwise.layers import LAYERS, Conv2D, Dense, Flatten, Pool2D
+from layerwise.layers import LAYERS, Conv2D, Dense, Flatten, Pool2D, build_layer
 
 
 def built(layer, input_shape, dtype="float64", seed=0):
-    layer.build(input_shape, np.random.default_rng(seed), np.dtype(dtype))
+    build_layer(layer, input_shape, np.random.default_rng(seed), np.dtype(dtype))
     return layer
 
 

@@ -11,6 +11,7 @@ import pytest
 from layerwise import ConfigError, Dense, Sequential
 from layerwise import initializers as init
 from layerwise.initializers import get_initializer
+from layerwise.layers import build_layer
 
 
 def _randn(seed, shape):
@@ -108,13 +109,13 @@ def test_dense_default_init_per_activation(activation, factor, dtype):
 
 def test_dense_explicit_init_and_scale():
     layer = Dense(4, "relu", init="random", init_scale=0.5)
-    layer.build((3,), np.random.default_rng(21), np.float64)
+    build_layer(layer, (3,), np.random.default_rng(21), np.float64)
     np.testing.assert_array_equal(layer.params["W"], _randn(21, (4, 3)) * 0.5)
     layer = Dense(4, "tanh", init="zeros")
-    layer.build((3,), np.random.default_rng(21), np.float64)
+    build_layer(layer, (3,), np.random.default_rng(21), np.float64)
     assert not layer.params["W"].any() and not layer.params["b"].any()
     layer = Dense(2, "sigmoid", init="he")
-    layer.build((8,), np.random.default_rng(22), np.float64)
+    build_layer(layer, (8,), np.random.default_rng(22), np.float64)
     np.testing.assert_allclose(layer.params["W"], _randn(22, (2, 8)) * 0.5, rtol=1e-15)
     with pytest.raises(ConfigError):
         Dense(4, "relu", init="orthogonal")

@@ -120,7 +120,7 @@ def test_file_is_one_plain_npz_with_a_json_architecture(tmp_path, flower):
     assert meta["format"] == "layerwise-model"
     assert meta["model"]["input_dim"] == 2
     assert [spec["type"] for spec in meta["model"]["layers"]] == ["Dense", "Dense"]
-    assert meta["optimizer"]["name"] == "adam"
+    assert meta["state"]["optimizer"]["name"] == "adam"
 
 
 def test_write_is_atomic_and_a_failed_write_keeps_the_old_file(tmp_path, flower, monkeypatch):
@@ -225,9 +225,12 @@ def _bad_metas(meta):
         ),
         "newer": (json.dumps({**meta, "version": 99}), "newer"),
         "no input_dim": (json.dumps({**meta, "model": {**model, "input_dim": None}}), "n[0]"),
-        "bad optimizer": (json.dumps({**meta, "optimizer": {"name": "lbfgs"}}), "optimizer"),
+        "bad optimizer": (
+            json.dumps({**meta, "state": {**meta["state"], "optimizer": {"name": "lbfgs"}}}),
+            "optimizer",
+        ),
         "bad rng": (
-            json.dumps({**meta, "rng": {"model": {"bit_generator": "MT19937"}}}),
+            json.dumps({**meta, "state": {**meta["state"], "rng": {"bit_generator": "MT19937"}}}),
             "random",
         ),
     }

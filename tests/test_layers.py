@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from layerwise import Activation, BatchNorm, ConfigError, Dense, Dropout, ShapeError
+from layerwise.layers import build_layer
 
 CLOSED = {
     "sigmoid": lambda Z: 1 / (1 + np.exp(-Z)),
@@ -21,7 +22,7 @@ CLOSED = {
 
 
 def _build(layer, n_prev, dtype=np.float64, seed=0):
-    layer.build((n_prev,), np.random.default_rng(seed), np.dtype(dtype))
+    build_layer(layer, (n_prev,), np.random.default_rng(seed), np.dtype(dtype))
     return layer
 
 
@@ -139,7 +140,7 @@ def test_dense_bad_units(units):
 
 def test_dense_rejects_image_input():
     with pytest.raises(ShapeError):
-        Dense(2).build((4, 4, 3), np.random.default_rng(0), np.float64)
+        build_layer(Dense(2), (4, 4, 3), np.random.default_rng(0), np.float64)
 
 
 # ---------------------------------------------------------------------------- Dropout
@@ -297,7 +298,7 @@ def test_batchnorm_bad_arguments(kwargs):
 
 def test_batchnorm_rejects_image_input():
     with pytest.raises(ShapeError):
-        BatchNorm().build((4, 4), np.random.default_rng(0), np.float64)
+        build_layer(BatchNorm(), (4, 4), np.random.default_rng(0), np.float64)
 
 
 # ---------------------------------------------------------------------------- Activation

@@ -83,7 +83,7 @@ def test_dense_stack_forward_backward(seed):
 
     AL = model.forward(X, training=True).copy()
     J = loss.cost(AL, Y)
-    if model.fused_output(loss):
+    if model.has_fused_output_delta(loss):
         model.backward(loss.output_delta(AL, Y), dZ_given=True)
     else:
         model.backward(loss.gradient(AL, Y))
@@ -113,7 +113,7 @@ def test_non_fused_mse_against_torch(seed, output):
     )  # fmt: skip
     X, Y = rng.standard_normal((5, 7)), rng.uniform(0, 1, (3, 7))
     loss = get_loss("mse")
-    assert not model.fused_output(loss)
+    assert not model.has_fused_output_delta(loss)
     AL = model.forward(X, training=True)
     model.backward(loss.gradient(AL, Y))
     params = {k: _t(v).requires_grad_(True) for k, v in model.parameters.items()}

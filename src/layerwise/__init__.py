@@ -14,12 +14,23 @@ from .errors import (
     ShapeError,
 )
 from .gradcheck import gradcheck
-from .io import load
-from .layers import Activation, BatchNorm, Conv2D, Dense, Dropout, Flatten, Layer, Pool2D
+from .layers import (
+    Activation,
+    BatchNorm,
+    Conv2D,
+    Dense,
+    Dropout,
+    Flatten,
+    Layer,
+    Pool2D,
+    register_layer,
+)
 from .network import Sequential
 from .optimizers import Adam, GradientDescent, Momentum, Optimizer, RMSprop
 
 __version__ = "0.1.0"
+
+load = Sequential.load
 
 __all__ = [
     "Activation",
@@ -49,5 +60,6 @@ __all__ = [
     "gradcheck",
     "detection",
     "load",
+    "register_layer",
     "tuning",
 ]

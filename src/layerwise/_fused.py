@@ -2,7 +2,8 @@
 
 Each loop body performs, per element, exactly the operations of the NumPy kernel in
 ``optimizers.py`` in the same order (no fast-math, no contraction), so both give the same
-bits; the gain is one pass over memory instead of about ten, on every core.
+bits; the gain is one pass over memory instead of about ten. The loops run on one thread
+(see ``kernel_dispatch``: a second thread pool fights the BLAS threads).
 Importing this module raises ImportError when numba is not installed.
 """
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .checks import non_negative_int
 from .errors import ConfigError
 
 
@@ -27,6 +28,29 @@ class Callback:
     def on_epoch_end(self, epoch: int, logs: dict) -> None: ...
 
     def on_train_end(self, logs: dict | None = None) -> None: ...
+
+
+class CallbackList(Callback):
+    """Several callbacks run as one, in order."""
+
+    def __init__(self, callbacks: list[Callback]) -> None:
+        self.callbacks = list(callbacks)
+
+    def set_model(self, model) -> None:
+        for cb in self.callbacks:
+            cb.set_model(model)
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        for cb in self.callbacks:
+            cb.on_train_begin(logs or {})
+
+    def on_epoch_end(self, epoch: int, logs: dict) -> None:
+        for cb in self.callbacks:
+            cb.on_epoch_end(epoch, logs)
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        for cb in self.callbacks:
+            cb.on_train_end(logs or {})
 
 
 class History(Callback):
@@ -57,8 +81,8 @@ def _monitor_mode(monitor: str, mode: str) -> str:
 class EarlyStopping(Callback):
     """Stop when ``monitor`` has not improved by more than ``min_delta`` for ``patience``
     epochs in a row (the last epoch run is then b + patience, b the best epoch, as in
-    Keras); with ``restore_best_weights`` put back the parameters (and batch-norm running
-    statistics) of the best epoch."""
+    Keras); with ``restore_best_weights`` put back the model's state (parameters,
+    batch-norm running statistics; not the optimiser's) of the best epoch."""
 
     def __init__(
         self,
@@ -68,10 +92,8 @@ class EarlyStopping(Callback):
         mode: str = "auto",
         restore_best_weights: bool = False,
     ) -> None:
-        if int(patience) < 0:
-            raise ConfigError(f"patience must be >= 0, got {patience}")
         self.monitor = monitor
-        self.patience = int(patience)
+        self.patience = non_negative_int(patience, "EarlyStopping patience")
         self.min_delta = abs(float(min_delta))
         self.mode = _monitor_mode(monitor, mode)
         self.restore_best_weights = restore_best_weights
@@ -81,7 +103,7 @@ class EarlyStopping(Callback):
         self.best_epoch = -1
         self.wait = 0
         self.stopped_epoch = None
-        self._best_params = None
+        self.best_state: dict | None = None
 
     def _improved(self, value: float) -> bool:
         if self.mode == "min":
@@ -98,10 +120,7 @@ class EarlyStopping(Callback):
         if self._improved(value):
             self.best, self.best_epoch, self.wait = value, epoch, 0
             if self.restore_best_weights:
-                self._best_params = {k: v.copy() for k, v in self.model.parameters.items()}
-                self._best_state = [
-                    {k: v.copy() for k, v in layer.state.items()} for layer in self.model.layers
-                ]
+                self.best_state = self.model.state_dict(training=False)
         else:
             self.wait += 1
             if self.wait >= self.patience:  # ``patience`` epochs in a row without improvement
@@ -109,12 +128,8 @@ class EarlyStopping(Callback):
                 self.model.stop_training = True
 
     def on_train_end(self, logs=None) -> None:
-        if self.restore_best_weights and self._best_params is not None:
-            for name, value in self.model.parameters.items():
-                value[...] = self._best_params[name]
-            for layer, saved in zip(self.model.layers, self._best_state):
-                for key, value in layer.state.items():
-                    value[...] = saved[key]
+        if self.restore_best_weights and self.best_state is not None:
+            self.model.load_state_dict(self.best_state, strict=False)
 
 
 class ModelCheckpoint(Callback):

@@ -9,9 +9,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from . import commands
+from .builders import PRESETS
+from .checks import fraction
+from .course.experiments import EXPERIMENTS, get_main
 from .errors import ConfigError, LayerwiseError
-
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp")
 
 
 def _int_list(text: str) -> list[int]:
@@ -27,15 +29,13 @@ def _int_list(text: str) -> list[int]:
 
 
 def _fraction(text: str) -> float:
-    value = float(text)
-    if not 0.0 <= value < 1.0:
-        raise argparse.ArgumentTypeError(f"expected a fraction in [0, 1), got {text}")
-    return value
+    try:
+        return fraction(text, "the fraction")
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _presets_help() -> str:
-    from .commands import PRESETS
-
     lines = ["defaults for the flags not given, per data set:"]
     for name, preset in PRESETS.items():
         if name == "planar":
@@ -49,8 +49,6 @@ def _presets_help() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .course.experiments import EXPERIMENTS
-
     parser = argparse.ArgumentParser(
         prog="layerwise",
         description="Deep learning from scratch in NumPy, in the course's notation.",
@@ -195,33 +193,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        if args.command == "train":
-            from .commands import train
-
-            return train(args)
-        if args.command == "evaluate":
-            from .commands import evaluate
-
-            return evaluate(args)
-        if args.command == "predict":
-            from .commands import predict
-
-            return predict(args)
-        if args.command == "gradcheck":
-            from .commands import gradcheck_command
-
-            return gradcheck_command(args)
         if args.command == "course":
-            from .course.experiments import get_main
-
             return int(get_main(args.name)(list(args.args)) or 0)
+        return commands.COMMANDS[args.command](args)
     except (LayerwiseError, OSError) as exc:
         print(f"layerwise: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("layerwise: interrupted", file=sys.stderr)
         return 130
-    raise ConfigError(f"unknown command {args.command!r}")  # pragma: no cover
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,18 +9,31 @@ from pathlib import Path
 
 import numpy as np
 
+from .builders import PRESETS, hidden_layers, output_spec
 from .callbacks import EarlyStopping
+from .checks import probability
+from .data import (
+    check_X,
+    load_csv,
+    load_dataset,
+    load_h5,
+    load_picture,
+    save_csv,
+    train_test_split,
+)
 from .errors import ConfigError, DataError
-from .layers import Activation, BatchNorm, Dense, Dropout, Layer
+from .gradcheck import gradcheck
+from .layers import Dense
+from .metrics import bias_variance
 from .network import Sequential
+from .runs import write_run
+from .schedules import SCHEDULES, get_schedule
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp")
 
 
 def load_labelled(spec: str, seed: int = 1) -> tuple[np.ndarray, np.ndarray, list[str] | None]:
     """(X, Y, class names or None) for a built-in name or a data file."""
-    from .data import load_dataset, load_h5
-
     if Path(spec).suffix.lower() in (".h5", ".hdf5") and Path(spec).is_file():
         X, Y, classes = load_h5(spec)
         names = [c.decode() if isinstance(c, bytes) else str(c) for c in np.ravel(classes)]
@@ -29,46 +42,9 @@ def load_labelled(spec: str, seed: int = 1) -> tuple[np.ndarray, np.ndarray, lis
     return X, Y, None
 
 
-def output_spec(Y: np.ndarray) -> tuple[int, str]:
-    """(units, activation) of the output layer the labels Y call for."""
-    if Y.shape[0] > 1:
-        return Y.shape[0], "softmax"
-    values = np.unique(Y)
-    if not np.all(values == np.round(values)) or values.min() < 0:
-        return 1, "linear"
-    if values.max() <= 1:
-        return 1, "sigmoid"
-    return int(values.max()) + 1, "softmax"
-
-
-def hidden_layers(
-    sizes: list[int], activation: str, init: str | None, batch_norm: bool, keep_prob: float
-) -> list[Layer]:
-    """Dense [-> BatchNorm -> Activation] [-> Dropout] for each hidden size."""
-    layers: list[Layer] = []
-    for n in sizes:
-        if batch_norm:
-            layers += [
-                Dense(n, "linear", init=init or None, use_bias=False),
-                BatchNorm(),
-                Activation(activation),
-            ]
-            if init is None:  # the default init follows the activation applied after BN
-                layers[-3] = Dense(
-                    n, "linear", init="he" if "relu" in activation else "xavier", use_bias=False
-                )
-        else:
-            layers.append(Dense(n, activation, init=init))
-        if keep_prob < 1.0:
-            layers.append(Dropout(keep_prob))
-    return layers
-
-
 def _decay(args: argparse.Namespace):
     if args.decay is None:
         return None
-    from .schedules import SCHEDULES, get_schedule
-
     cls = SCHEDULES.get(args.decay)
     if cls is None:
         return get_schedule(args.decay)  # raises the one-line error
@@ -78,36 +54,6 @@ def _decay(args: argparse.Namespace):
         args.decay, "decay_rate"
     )
     return cls(**{first: args.decay_rate})
-
-
-#: Defaults of ``layerwise train`` per data set, for every flag the user leaves out.
-PRESETS: dict[str, dict] = {
-    "flower": {
-        "layers": [8, 4],
-        "activation": "tanh",
-        "optimizer": "adam",
-        "lr": 0.01,
-        "iterations": 1500,
-        "batch_size": 0,
-        "keep_prob": 1.0,
-        "validation_split": 0.0,
-        "print_every": 100,
-    },
-    "digits": {
-        "layers": [256],
-        "activation": "relu",
-        "optimizer": "adam",
-        "lr": 0.001,
-        "iterations": 300,
-        "batch_size": 32,
-        "keep_prob": 0.8,
-        "validation_split": 0.15,
-        "early_stopping": 20,
-        "print_every": 20,
-    },
-}
-PRESETS["files"] = {**PRESETS["flower"], "layers": [64]}  # any data file
-PRESETS["planar"] = PRESETS["flower"]
 
 
 def apply_presets(args: argparse.Namespace, name: str) -> argparse.Namespace:
@@ -122,10 +68,6 @@ def apply_presets(args: argparse.Namespace, name: str) -> argparse.Namespace:
 
 
 def train(args: argparse.Namespace) -> int:
-    from .data import train_test_split
-    from .metrics import bias_variance
-    from .runs import write_run
-
     name = Path(args.data).stem if Path(args.data).suffix else args.data
     args = apply_presets(args, name)
     X, Y, classes = load_labelled(args.data, seed=args.seed)
@@ -142,8 +84,7 @@ def train(args: argparse.Namespace) -> int:
         validation = (X_dev, Y_dev)
     units, out_act = output_spec(Y)
     sizes = args.layers
-    if not 0.0 < args.keep_prob <= 1.0:
-        raise ConfigError(f"--keep-prob must be in (0, 1], got {args.keep_prob}")
+    probability(args.keep_prob, "--keep-prob")
     layers = hidden_layers(sizes, args.activation, args.init, args.batch_norm, args.keep_prob)
     layers.append(Dense(units, out_act))
     model = Sequential(layers, seed=args.seed, dtype=args.dtype, normalize=args.normalize)
@@ -213,9 +154,7 @@ def train(args: argparse.Namespace) -> int:
 
 
 def evaluate(args: argparse.Namespace) -> int:
-    from .io import load
-
-    model = load(args.model)
+    model = Sequential.load(args.model)
     X, Y, _ = load_labelled(args.data)
     result = model.evaluate(X, Y)
     for key, value in result.items():
@@ -230,10 +169,7 @@ def _class_name(model: Sequential, k: int) -> str:
 
 
 def predict(args: argparse.Namespace) -> int:
-    from .data import load_picture
-    from .io import load
-
-    model = load(args.model)
+    model = Sequential.load(args.model)
     path = Path(args.data)
     if path.suffix.lower() in IMAGE_SUFFIXES:
         n_x = int(model.input_dim)
@@ -252,8 +188,6 @@ def predict(args: argparse.Namespace) -> int:
     X, _ = _features(args.data, model)
     labels = model.predict(X)
     if args.out:
-        from .data import save_csv
-
         save_csv(args.out, labels)
         print(f"wrote {labels.shape[1]} predictions to {args.out}")
     else:
@@ -265,13 +199,9 @@ def predict(args: argparse.Namespace) -> int:
 def _features(spec: str, model: Sequential) -> tuple[np.ndarray, np.ndarray | None]:
     """X from a data file. A CSV may lack the label column (then it has n[0] columns,
     else n[0] + 1 with the label last); an .npz may hold X without Y."""
-    from .data import check_X
-
     path = Path(spec)
     n_x = int(model.input_dim) if np.isscalar(model.input_dim) else None
     if path.suffix.lower() == ".csv" and path.is_file() and n_x is not None:
-        from .data import load_csv
-
         X, Y = load_csv(path)  # the last column comes back as Y
         if X.shape[0] == n_x:
             return X, Y
@@ -295,8 +225,6 @@ def _features(spec: str, model: Sequential) -> tuple[np.ndarray, np.ndarray | No
 
 
 def gradcheck_command(args: argparse.Namespace) -> int:
-    from .gradcheck import gradcheck
-
     rng = np.random.default_rng(args.seed)
     X = rng.standard_normal((args.features, args.examples))
     if args.output == "softmax":
@@ -323,3 +251,11 @@ def gradcheck_command(args: argparse.Namespace) -> int:
         f"{'PASS' if ok else 'FAIL'}"
     )
     return 0 if ok else 1
+
+
+COMMANDS = {
+    "train": train,
+    "evaluate": evaluate,
+    "predict": predict,
+    "gradcheck": gradcheck_command,
+}

@@ -4,57 +4,47 @@ from __future__ import annotations
 
 import numpy as np
 
+from .data.labels import prepare_targets
 from .losses import Loss
 from .network import Sequential
+from .step import Objective, cost, forward_backward
 
 Array = np.ndarray
 
 
-def _float64_copy(model: Sequential) -> Sequential:
-    """The same architecture and parameter values, in float64."""
-    from .io import model_from_config
-
-    clone = model_from_config({**model.config(), "dtype": "float64"})
-    for name, value in model.parameters.items():
-        clone.parameters[name][...] = value
-    for src, dst in zip(model.layers, clone.layers):
-        for key, value in src.state.items():
-            dst.state[key][...] = value
-        if hasattr(src, "frozen"):
-            dst.frozen = src.frozen
-            dst._D = None if src._D is None else src._D.astype(np.float64)
-    clone.normalizer_ = model.normalizer_
+def float64_copy(model: Sequential) -> Sequential:
+    """The same architecture and state (parameters, layer state, frozen dropout masks,
+    standardisation), in float64."""
+    clone = Sequential.from_config({**model.get_config(), "dtype": "float64"})
+    clone.load_state_dict(model.state_dict(training=False) | _frozen_flags(model))
     return clone
 
 
-def _cost(model: Sequential, X: Array, Y: Array, loss: Loss, l2: float) -> float:
-    AL = model.forward(X, training=True)
-    J = loss.cost(AL, Y)
-    if l2:
-        J += l2 / (2 * Y.shape[-1]) * sum(float(np.sum(W * W)) for W in model.weights())
-    return J
+def _frozen_flags(model: Sequential) -> dict[str, object]:
+    return {
+        f"state/{i}/frozen": value
+        for i, layer in enumerate(model.layers)
+        for key, value in layer.state_dict().items()
+        if key == "frozen"
+    }
+
+
+def _checked(model: Sequential, X: Array, Y: Array) -> tuple[Array, Array]:
+    X = model.check_input(X)
+    m = X.shape[model.example_axis]
+    Y = prepare_targets(Y, model.layers[-1].output_shape[0], model.output_activation, m)
+    return X, Y.astype(model.dtype)
 
 
 def gradients(
     model: Sequential, X: Array, Y: Array, *, loss: str | Loss | None = None, l2: float = 0.0
 ) -> dict[str, Array]:
-    """Back-propagated gradients {"dW1": ..., ...} of J at X (n_x, m), Y (n_y, m)."""
-    from .training import prepare_targets
-
-    X = model.check_input(X)
-    Y = prepare_targets(model, Y, X.shape[model.example_axis]).astype(model.dtype)
-    loss_obj = model.resolve_loss(loss)
-    AL = model.forward(X, training=True)
-    if model.fused_output(loss_obj):
-        model.backward(loss_obj.output_delta(AL, Y), dZ_given=True)
-    else:
-        model.backward(loss_obj.gradient(AL, Y))
-    grads = {k: v.copy() for k, v in model.gradients.items()}
-    if l2:
-        for name, value in model.parameters.items():
-            if name.startswith("W"):
-                grads["d" + name] += (l2 / Y.shape[-1]) * value
-    return grads
+    """Back-propagated gradients {"dW1": ..., ...} of J (with the L2 term for ``l2`` =
+    lambda) at X (n_x, m), Y (n_y, m), by the training step ``fit`` takes."""
+    X, Y = _checked(model, X, Y)
+    objective = Objective.of(model, model.resolve_loss(loss), l2, Y.shape[-1])
+    forward_backward(model, X, Y, objective)
+    return {k: v.copy() for k, v in model.gradients.items()}
 
 
 def gradcheck(
@@ -69,36 +59,28 @@ def gradcheck(
     """||g - g_approx|| / (||g|| + ||g_approx||) over all parameters, in float64.
 
     g is back-propagation's gradient of J; g_approx[i] = (J(theta + eps e_i) -
-    J(theta - eps e_i)) / (2 eps) for every parameter entry i. Below about 1e-7 the
-    backward pass is right. Dropout layers should be ``frozen`` (a fixed mask) first.
-    X: (n_x, m), Y: (n_y, m). The model itself is not changed.
+    J(theta - eps e_i)) / (2 eps) for every entry i of the parameter vector theta. Below
+    about 1e-7 the backward pass is right. Dropout layers should be ``frozen`` (a fixed
+    mask) first. X: (n_x, m), Y: (n_y, m). The model itself is not changed.
     """
-    model._require_built() if model.built else model.check_input(X)
-    net = _float64_copy(model)
-    X64 = np.asarray(X, dtype=np.float64)
-    if net.normalizer_ is not None:
-        X64 = net.normalizer_.transform(X64)
-        net.normalizer_ = None
-    from .training import prepare_targets
-
-    Y64 = prepare_targets(net, Y, X64.shape[net.example_axis]).astype(np.float64)
-    loss_obj = net.resolve_loss(loss)
-    g = gradients(net, X64, Y64, loss=loss_obj, l2=l2)
-    grad, approx = [], []
-    for name, theta in net.parameters.items():
-        flat = theta.reshape(-1)
-        for i in range(flat.size):
-            old = flat[i]
-            flat[i] = old + epsilon
-            J_plus = _cost(net, X64, Y64, loss_obj, l2)
-            flat[i] = old - epsilon
-            J_minus = _cost(net, X64, Y64, loss_obj, l2)
-            flat[i] = old
-            approx.append((J_plus - J_minus) / (2 * epsilon))
-        grad.append(g["d" + name].reshape(-1))
-    grad_v = np.concatenate(grad)
-    approx_v = np.asarray(approx)
-    denom = np.linalg.norm(grad_v) + np.linalg.norm(approx_v)
+    if not model.built:
+        model.check_input(X)
+    net = float64_copy(model)
+    X64, Y64 = _checked(net, np.asarray(X, dtype=np.float64), Y)
+    objective = Objective.of(net, net.resolve_loss(loss), l2, Y64.shape[-1])
+    forward_backward(net, X64, Y64, objective)
+    grad = net.parameter_vector.dtheta.copy()
+    theta = net.parameter_vector.theta
+    approx = np.empty_like(theta)
+    for i in range(theta.size):
+        old = theta[i]
+        theta[i] = old + epsilon
+        J_plus = cost(net, X64, Y64, objective)
+        theta[i] = old - epsilon
+        J_minus = cost(net, X64, Y64, objective)
+        theta[i] = old
+        approx[i] = (J_plus - J_minus) / (2 * epsilon)
+    denom = np.linalg.norm(grad) + np.linalg.norm(approx)
     if denom == 0:
         return 0.0
-    return float(np.linalg.norm(grad_v - approx_v) / denom)
+    return float(np.linalg.norm(grad - approx) / denom)

@@ -20,6 +20,17 @@ def accuracy(Y_hat: np.ndarray, Y: np.ndarray) -> float:
     return float(np.mean(Y_hat == Y))
 
 
+def accuracy_of(A: np.ndarray, Y: np.ndarray, output_activation: str) -> float | None:
+    """Fraction of the m examples an output A classifies correctly, or None for a
+    regression output. A: (n_y, m); Y: (n_y, m) targets (0/1 for one unit, one-hot for
+    several)."""
+    if output_activation not in ("sigmoid", "softmax"):
+        return None
+    if A.shape[0] > 1 and output_activation == "softmax":
+        return float(np.mean(np.argmax(A, axis=0) == np.argmax(Y, axis=0)))
+    return float(np.mean((A > 0.5) == (Y > 0.5)))
+
+
 def confusion_matrix(Y_hat: np.ndarray, Y: np.ndarray, C: int | None = None) -> np.ndarray:
     """(C, C) counts: row = true class, column = predicted class."""
     Y_hat = np.asarray(Y_hat).reshape(-1).astype(np.int64)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from .errors import ConfigError, NotFittedError, ShapeError
-from .layers import BatchNorm, Dense, Layer
+from . import io, state
+from .data.labels import prepare_targets
+from .errors import ConfigError, LayerwiseError, ModelFileError, NotFittedError, ShapeError
+from .layers import Dense, Layer, ParameterVector, layer_class, layer_name
 from .losses import Loss, default_loss, get_loss
+from .metrics import accuracy_of
+from .training import fit
 
 Array = np.ndarray
 DTYPES = ("float32", "float64")
@@ -27,8 +31,10 @@ class Sequential:
     variance of the training set, stored in the model and applied by predict.
 
     Parameters and gradients are exposed in the course's names: ``parameters["W1"]``,
-    ``gradients["dW1"]``; Dense layers are numbered l = 1 ... L in order, and a BatchNorm's
-    gamma/beta take the number of the Dense before it.
+    ``gradients["dW1"]``; Dense and Conv2D layers are numbered l = 1 ... L in order, and a
+    BatchNorm's gamma/beta take the number of the layer before it. All of them live in
+    one vector (``parameter_vector``). ``state_dict()`` / ``load_state_dict()`` and
+    ``get_config()`` / ``from_config()`` are the model's whole state and architecture.
     """
 
     def __init__(
@@ -54,6 +60,10 @@ class Sequential:
         self.loss_: Loss | None = None
         self.optimizer_ = None
         self.history_ = None
+        self.schedule_ = None
+        self.alpha0_: float | None = None
+        self.epochs_trained_ = 0
+        self.parameter_vector: ParameterVector | None = None
         self.built = False
         self.rng = np.random.default_rng(seed)
         if input_dim is not None:
@@ -74,97 +84,63 @@ class Sequential:
         return "linear"
 
     def build(self, input_dim: int | Sequence[int]) -> Sequential:
-        """Create every layer's parameters for examples of shape ``input_dim``."""
+        """Create every layer's parameters, as views of one vector, for examples of
+        shape ``input_dim``; initialise them in layer order from the model's generator."""
         shape = (int(input_dim),) if np.isscalar(input_dim) else tuple(int(d) for d in input_dim)
         if any(d < 1 for d in shape):
             raise ShapeError(f"input_dim must be positive, got {input_dim!r}")
         self.input_dim = shape[0] if len(shape) == 1 else list(shape)
         l = 0
         for i, layer in enumerate(self.layers):
-            if isinstance(layer, Dense) or (layer.has_params and not isinstance(layer, BatchNorm)):
+            shape = layer.setup(shape, self.dtype)
+            if layer.is_numbered:
                 l += 1
             layer.index = max(l, 1)
             layer.need_input_grad = i > 0
-            shape = layer.build(shape, self.rng, self.dtype)
-        self._theta, self._dtheta = self._flatten()
+        self.parameter_vector = ParameterVector(self.layers, self.dtype)
+        for layer in self.layers:
+            layer.initialize(self.rng)
         self.built = True
         return self
 
-    def _flatten(self) -> tuple[Array, Array]:
-        """Move every parameter into one contiguous vector theta, and every gradient into
-        one vector dtheta, leaving each layer views of them (W1, b1, ... keep their shapes).
-
-        The optimiser then updates all parameters in a few whole-vector passes instead of
-        a dozen passes per array, as the course's ``dictionary_to_vector`` does for
-        gradient checking.
-        """
-        pairs = [(lay, k) for lay in self.layers for k in lay.params]
-        total = sum(lay.params[k].size for lay, k in pairs)
-        theta = np.empty(total, dtype=self.dtype)
-        dtheta = np.zeros(total, dtype=self.dtype)
-        offset = 0
-        for lay, k in pairs:
-            p = lay.params[k]
-            end = offset + p.size
-            view = theta[offset:end].reshape(p.shape)
-            view[...] = p
-            lay.params[k] = view
-            lay.grads[k] = dtheta[offset:end].reshape(p.shape)
-            offset = end
-        return theta, dtheta
-
-    def optimizer_triples(self) -> list[tuple[str, Array, Array]]:
-        """[("theta", theta, dtheta)]: all parameters and gradients as the two contiguous
-        vectors the layers' arrays are views of (see ``named_parameters`` for them by name)."""
-        self._require_built()
-        return [("theta", self._theta, self._dtheta)]
-
     @property
     def parameters(self) -> dict[str, Array]:
-        """{"W1": ..., "b1": ..., ...}: the live arrays (changing them changes the model)."""
+        """{"W1": ..., "b1": ..., ...}: the live arrays (write into them in place)."""
         self._require_built()
-        return {name: p for name, p, _ in self.named_parameters()}
+        return {name: self.parameter_vector[name] for name in self.parameter_vector.names}
 
     @property
     def gradients(self) -> dict[str, Array]:
         """{"dW1": ..., "db1": ...} from the last backward pass."""
         self._require_built()
-        return {"d" + name: g for name, _, g in self.named_parameters()}
+        vec = self.parameter_vector
+        return {"d" + name: vec.grad(name) for name in vec.names}
 
-    def set_parameters(self, parameters: dict[str, Array]) -> Sequential:
+    def set_parameters(self, parameters: Mapping[str, Array]) -> Sequential:
         """Copy values into the model's parameters, by course name ({"W1": ..., "b1": ...}).
 
         Every name must exist and every shape match (W[l] (n[l], n[l-1]), b[l] (n[l], 1));
         names the dict leaves out keep their values. Values are cast to the model's dtype.
         """
         self._require_built()
-        own = self.parameters
-        unknown = sorted(set(parameters) - set(own))
-        if unknown:
-            raise ShapeError(
-                f"unknown parameter names {', '.join(unknown)}; this model has {', '.join(own)}"
-            )
-        for name, value in parameters.items():
-            value = np.asarray(value)
-            if value.shape != own[name].shape:
-                raise ShapeError(
-                    f"{name} has shape {value.shape} but this model's {name} is {own[name].shape}"
-                )
-        for name, value in parameters.items():
-            own[name][...] = value
+        self.parameter_vector.assign(parameters)
         return self
 
     def named_parameters(self) -> list[tuple[str, Array, Array]]:
         """(course name, param, grad) triples, the form optimisers take."""
-        out = []
-        for layer in self.layers:
-            for key, name in layer.param_names().items():
-                out.append((name, layer.params[key], layer.grads[key]))
-        return out
+        self._require_built()
+        vec = self.parameter_vector
+        return [(name, vec[name], vec.grad(name)) for name in vec.names]
 
-    def weights(self) -> list[Array]:
-        """The W matrices that L2 regularisation acts on."""
-        return [lay.params["W"] for lay in self.layers if "W" in lay.params]
+    def regularized_pairs(self) -> list[tuple[Array, Array]]:
+        """(W, dW) views of the parameters L2 regularisation acts on (each layer's
+        ``regularized`` keys: W for Dense and Conv2D)."""
+        return [
+            (layer.params[k], layer.grads[k])
+            for layer in self.layers
+            for k in layer.regularized
+            if k in layer.params
+        ]
 
     def _require_built(self) -> None:
         if not self.built:
@@ -216,16 +192,12 @@ class Sequential:
     def resolve_loss(self, loss: str | Loss | None) -> Loss:
         return default_loss(self.output_activation) if loss is None else get_loss(loss)
 
-    def fused_output(self, loss: Loss) -> bool:
+    def has_fused_output_delta(self, loss: Loss) -> bool:
         """True when dZ[L] = (A[L] - Y)/m applies (sigmoid+BCE, softmax+CCE, linear+MSE)."""
         return isinstance(self.layers[-1], Dense) and loss.fused_with == self.output_activation
 
     # ------------------------------------------------------------------ training
-    def fit(self, X: Array, Y: Array, **kwargs):
-        """Train; see ``layerwise.training.fit`` for the arguments. Returns a History."""
-        from .training import fit
-
-        return fit(self, X, Y, **kwargs)
+    fit = fit  # layerwise.training.fit, with its signature and documentation
 
     # ------------------------------------------------------------------ inference
     def predict_proba(self, X: Array, batch_size: int = 16384) -> Array:
@@ -256,11 +228,9 @@ class Sequential:
 
     def evaluate(self, X: Array, Y: Array, loss: str | Loss | None = None) -> dict[str, float]:
         """{"loss": J, "accuracy": fraction correct} (accuracy for classifiers only)."""
-        from .training import prepare_targets
-
         A = self.predict_proba(X)
         loss_obj = self.resolve_loss(loss if loss is not None else self.loss_)
-        Yt = prepare_targets(self, Y, A.shape[1])
+        Yt = prepare_targets(Y, self.layers[-1].output_shape[0], self.output_activation, A.shape[1])
         out = {"loss": loss_obj.cost(A, Yt.astype(A.dtype, copy=False))}
         acc = accuracy_of(A, Yt, self.output_activation)
         if acc is not None:
@@ -299,38 +269,63 @@ class Sequential:
             print_fn(out)
         return out
 
-    def config(self) -> dict:
-        """The architecture, JSON-serialisable."""
+    # ------------------------------------------------------------------ state boundary
+    def get_config(self) -> dict:
+        """The architecture, JSON-serialisable: ``Sequential.from_config`` rebuilds it."""
         return {
             "input_dim": self.input_dim,
             "dtype": str(self.dtype),
             "seed": self.seed,
             "normalize": self.normalize,
             "classes": self.classes_,
-            "layers": [{"type": type(lay).__name__, "config": lay.config()} for lay in self.layers],
+            "layers": [{"type": layer_name(lay), "config": lay.config()} for lay in self.layers],
         }
 
-    def save(self, path: str | os.PathLike) -> Path:
-        """Write the model to one .npz file (atomically) and return its path; see
-        ``layerwise.io``."""
-        from .io import save
+    @classmethod
+    def from_config(cls, config: Mapping) -> Sequential:
+        """A new model (built when ``input_dim`` is known, with fresh parameters) from
+        ``get_config()``; layer types are looked up in the layer registry."""
+        if not isinstance(config, Mapping) or not isinstance(config.get("layers"), list):
+            raise ConfigError("a model config is a dict with a 'layers' list")
+        layers = []
+        for spec in config["layers"]:
+            if not isinstance(spec, Mapping) or not isinstance(spec.get("config", {}), Mapping):
+                raise ConfigError(f"a layer config is {{'type': ..., 'config': {{...}}}}: {spec!r}")
+            layers.append(layer_class(spec.get("type")).from_config(dict(spec.get("config", {}))))
+        model = cls(
+            layers,
+            input_dim=config.get("input_dim"),
+            seed=config.get("seed"),
+            dtype=config.get("dtype", "float32"),
+            normalize=config.get("normalize", False),
+        )
+        model.classes_ = config.get("classes")
+        return model
 
-        return save(self, path)
+    state_dict = state.state_dict
+    load_state_dict = state.load_state_dict
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the model (architecture and ``state_dict()``) to one .npz file,
+        atomically, and return its path (".npz" is added when missing)."""
+        return io.write_model(path, self.get_config(), self.state_dict())
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Sequential:
+        """The model saved at ``path``; any problem is one ModelFileError sentence."""
+        config, saved = io.read_model(path)
+        try:
+            model = cls.from_config(config)
+        except (LayerwiseError, KeyError, TypeError, ValueError) as exc:
+            raise ModelFileError(f"{path} has an unreadable architecture entry ({exc})") from None
+        if not model.built:
+            raise ModelFileError(f"{path} does not record the input size n[0]")
+        try:
+            model.load_state_dict(saved)
+        except (LayerwiseError, KeyError, TypeError, ValueError) as exc:
+            raise ModelFileError(f"{path}: {exc}") from None
+        return model
 
     def __repr__(self) -> str:
         inner = ", ".join(repr(lay) for lay in self.layers)
         return f"Sequential([{inner}], input_dim={self.input_dim!r}, dtype='{self.dtype}')"
-
-
-def accuracy_of(A: Array, Y: Array, output_activation: str) -> float | None:
-    """Fraction of the m examples classified correctly, or None for a regression output.
-
-    A: (n_y, m) output; Y: (n_y, m) targets (0/1 for one unit, one-hot for several).
-    """
-    if output_activation not in ("sigmoid", "softmax"):
-        return None
-    if A.shape[0] == 1:
-        return float(np.mean((A > 0.5) == (Y > 0.5)))
-    if output_activation == "softmax":
-        return float(np.mean(np.argmax(A, axis=0) == np.argmax(Y, axis=0)))
-    return float(np.mean((A > 0.5) == (Y > 0.5)))

@@ -1,9 +1,10 @@
 """Optimisers: the course's update rules, applied in place to (name, param, grad) triples.
 
 An optimiser never knows what a layer is: ``step`` receives ``(name, param, grad)``
-triples (name is stable, e.g. "W1") and updates each param in place. Its state
-(velocities, squared-gradient averages, the step count t) is kept per name and can be
-saved and restored with ``get_state``/``set_state`` so training resumes exactly.
+triples and updates each param in place. A model hands it one triple, ("theta", theta,
+dtheta), its whole parameter and gradient vectors; the course functions hand it one
+triple per array ("W1", ...). Its state (velocities, squared-gradient averages, the step
+count t) is kept per name and saved and restored with ``get_state``/``set_state``.
 
 Scalars are Python floats, so float32 parameters stay float32.
 """
@@ -15,18 +16,12 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from .elementwise import apply
+from .checks import in_range
 from .errors import ConfigError
+from .kernel_dispatch import run_update
 
 Array = np.ndarray
 Triples = Iterable[tuple[str, Array, Array]]
-
-
-def _check_rate(name: str, value: float, low: float = 0.0, high: float = math.inf) -> float:
-    value = float(value)
-    if not (low <= value < high) or math.isnan(value):
-        raise ConfigError(f"{name} must be in [{low}, {high}), got {value}")
-    return value
 
 
 class Optimizer:
@@ -35,7 +30,7 @@ class Optimizer:
     name = ""
 
     def __init__(self, learning_rate: float = 0.01) -> None:
-        self.learning_rate = _check_rate("learning_rate", learning_rate)
+        self.learning_rate = in_range(learning_rate, "learning_rate")
         self.t = 0
         self._state: dict[str, dict[str, Array]] = {}
         self._tmp: dict[str, Array] = {}
@@ -158,7 +153,7 @@ class GradientDescent(Optimizer):
 
     def _update(self, name: str, param: Array, grad: Array) -> None:
         tmp = self._buffer(name, param)
-        apply("gd", gd_kernel, [param, grad, tmp], (self.learning_rate,))
+        run_update("gd", gd_kernel, [param, grad, tmp], (self.learning_rate,))
 
 
 class Momentum(Optimizer):
@@ -168,7 +163,7 @@ class Momentum(Optimizer):
 
     def __init__(self, learning_rate: float = 0.01, beta: float = 0.9) -> None:
         super().__init__(learning_rate)
-        self.beta = _check_rate("beta", beta, 0.0, 1.0)
+        self.beta = in_range(beta, "beta", 0.0, 1.0)
 
     def _slot_scales(self) -> dict[str, float]:
         return {"v": 1.0 - self.beta}
@@ -178,7 +173,7 @@ class Momentum(Optimizer):
         v = self._slot("v", name, param)
         tmp = self._buffer(name, param)
         k = self.learning_rate * (1.0 - self.beta)
-        apply("momentum", momentum_kernel, [param, grad, v, tmp], (self.beta, k))
+        run_update("momentum", momentum_kernel, [param, grad, v, tmp], (self.beta, k))
 
     def config(self) -> dict:
         return {**super().config(), "beta": self.beta}
@@ -193,8 +188,8 @@ class RMSprop(Optimizer):
         self, learning_rate: float = 0.001, beta: float = 0.999, epsilon: float = 1e-8
     ) -> None:
         super().__init__(learning_rate)
-        self.beta = _check_rate("beta", beta, 0.0, 1.0)
-        self.epsilon = _check_rate("epsilon", epsilon)
+        self.beta = in_range(beta, "beta", 0.0, 1.0)
+        self.epsilon = in_range(epsilon, "epsilon")
 
     def _slot_scales(self) -> dict[str, float]:
         return {"s": 1.0 - self.beta}
@@ -207,7 +202,7 @@ class RMSprop(Optimizer):
         tmp = self._buffer(name, param)
         r = math.sqrt(1.0 - self.beta)
         consts = (self.beta, self.epsilon / r, self.learning_rate / r)
-        apply("rmsprop", rmsprop_kernel, [param, grad, s, tmp], consts)
+        run_update("rmsprop", rmsprop_kernel, [param, grad, s, tmp], consts)
 
     def config(self) -> dict:
         return {**super().config(), "beta": self.beta, "epsilon": self.epsilon}
@@ -235,9 +230,9 @@ class Adam(Optimizer):
         epsilon: float = 1e-8,
     ) -> None:
         super().__init__(learning_rate)
-        self.beta1 = _check_rate("beta1", beta1, 0.0, 1.0)
-        self.beta2 = _check_rate("beta2", beta2, 0.0, 1.0)
-        self.epsilon = _check_rate("epsilon", epsilon)
+        self.beta1 = in_range(beta1, "beta1", 0.0, 1.0)
+        self.beta2 = in_range(beta2, "beta2", 0.0, 1.0)
+        self.epsilon = in_range(epsilon, "epsilon")
 
     def step(self, triples: Triples) -> None:
         self.t += 1
@@ -254,7 +249,7 @@ class Adam(Optimizer):
         s = self._slot("s", name, param)
         tmp = self._buffer(name, param)
         consts = (self.beta1, self.beta2, self._eps_hat, self._step_size)
-        apply("adam", adam_kernel, [param, grad, v, s, tmp], consts)
+        run_update("adam", adam_kernel, [param, grad, v, s, tmp], consts)
 
     def _slot_scales(self) -> dict[str, float]:
         return {"v": 1.0 - self.beta1, "s": 1.0 - self.beta2}

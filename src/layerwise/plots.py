@@ -8,11 +8,12 @@ half a picture. Nothing here is shown on screen.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
+
+from .atomic import atomic_write
 
 
 def _pyplot():
@@ -25,18 +26,12 @@ def _pyplot():
 
 
 def _save(fig, path: str | os.PathLike) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".png", dir=path.parent)
-    os.close(fd)
     try:
-        fig.savefig(tmp, dpi=110, bbox_inches="tight", format="png")
-        os.replace(tmp, path)
+        return atomic_write(
+            path, lambda fh: fig.savefig(fh, dpi=110, bbox_inches="tight", format="png")
+        )
     finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
         _pyplot().close(fig)
-    return path
 
 
 def learning_curves(

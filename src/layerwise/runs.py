@@ -5,25 +5,14 @@ from __future__ import annotations
 import csv
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from . import plots
+from .atomic import atomic_write_text
 from .callbacks import History
 from .network import Sequential
-
-
-def _atomic_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 def write_history_csv(history: History, path: Path) -> Path:
@@ -33,12 +22,12 @@ def write_history_csv(history: History, path: Path) -> Path:
     for i, epoch in enumerate(history.epoch):
         rows.append([str(epoch), *(repr(history.history[k][i]) for k in keys)])
     text = "\n".join(",".join(r) for r in rows) + "\n"
-    _atomic_text(path, text)
+    atomic_write_text(path, text)
     return path
 
 
 def write_json(obj: dict, path: Path) -> Path:
-    _atomic_text(path, json.dumps(obj, indent=2, sort_keys=True) + "\n")
+    atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=True) + "\n")
     return path
 
 

@@ -34,8 +34,8 @@ except ImportError:  # pragma: no cover - older scikit-learn
         return estimator._validate_data(X, y, reset=reset, **kwargs)
 
 
+from .builders import hidden_layers
 from .callbacks import EarlyStopping, History
-from .commands import hidden_layers
 from .layers import Dense
 from .network import Sequential
 

@@ -1,60 +1,43 @@
-"""The fit loop: epochs of (shuffled) mini-batches, forward, cost, backward, update.
+"""The fit loop: epochs of (shuffled) mini-batches, each one ``step.forward_backward``
+and an optimiser step.
 
 for each epoch:
-    (shuffle the m columns with the model's seeded generator)
-    for each mini-batch (X{t}, Y{t}) of m_t columns:
-        A[L] = forward(X{t});   J{t} = loss(A[L], Y{t}) + lambda/(2 m) sum ||W||^2
-        dZ[L] = (A[L] - Y{t}) / m_t   (fused pairs; else dJ/dA[L] through g')
-        backward;  dW += (lambda / m) W  (m: the whole training set);  optimizer step
+    (the learning rate from the decay schedule)
+    (shuffle the m examples with the model's seeded generator)
+    for each mini-batch (X{t}, Y{t}) of m_t examples:
+        J{t} = forward_backward(X{t}, Y{t});  optimizer step
     epoch cost = sum_t (m_t / m) J{t}, the average over all m examples
+    (the dev set's cost and accuracy);  callbacks
+
+This module uses a model only through its interface; ``Sequential.fit`` is ``fit``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .callbacks import Callback, History
-from .data.labels import as_targets
-from .data.validation import check_finite, check_XY, to_numeric
-from .errors import ConfigError, ShapeError
+from .callbacks import Callback, CallbackList, History
+from .checks import in_range, positive_int
+from .data.batches import batches
+from .data.labels import prepare_targets
+from .data.scaling import Standardizer
+from .data.validation import check_XY
+from .errors import ConfigError
 from .losses import Loss
-from .network import Sequential, accuracy_of
+from .metrics import accuracy_of
 from .optimizers import GradientDescent, Optimizer, get_optimizer
 from .progress import ProgressReporter
 from .schedules import Schedule, get_schedule
+from .step import Objective, forward_backward
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .network import Sequential
 
 Array = np.ndarray
-
-
-def prepare_targets(model: Sequential, Y: Array, m: int) -> Array:
-    """Y as the output layer needs it: for a sigmoid/softmax output, (1, m) 0/1 for one
-    unit, one-hot (C, m) for C units (class indices (1, m) are accepted and expanded);
-    for any other output (regression), the real-valued targets (n_y, m) as given."""
-    n_y = model.layers[-1].output_shape[0]
-    if model.output_activation in ("sigmoid", "softmax"):
-        Y = as_targets(np.asarray(Y), n_y)
-    else:
-        Y = to_numeric(Y, "Y")
-        if Y.ndim == 1:
-            Y = Y.reshape(1, -1)
-        if Y.ndim != 2 or Y.shape[0] != n_y:
-            raise ShapeError(
-                f"Y has shape {Y.shape} but the output A[L] is (n_y, m) = ({n_y}, {m})"
-            )
-        check_finite(Y, "Y")
-    if Y.shape[-1] != m:
-        raise ShapeError(f"Y has {Y.shape[-1]} examples (columns) but X has {m}")
-    return Y
-
-
-def _batches(m: int, batch_size: int | None, perm: Array | None):
-    if batch_size is None or batch_size >= m:
-        yield None if perm is None else perm
-        return
-    for start in range(0, m, batch_size):
-        yield slice(start, start + batch_size) if perm is None else perm[start : start + batch_size]
 
 
 def fit(
@@ -75,125 +58,141 @@ def fit(
     verbose: int = 1,
     print_every: int = 100,
 ) -> History:
-    """Train ``model`` on X (n_x, m), Y (n_y, m) (or class indices (1, m) for softmax).
+    """Train on X (n_x, m) (images: (m, n_H, n_W, n_C)) and Y (n_y, m) (class indices
+    (1, m) are accepted for a softmax output). Returns the History.
 
-    ``optimizer``: an Optimizer, a name ("gd", "momentum", "rmsprop", "adam") or None
-    (keep the model's current optimiser, so a loaded model resumes; else gradient
-    descent). ``learning_rate`` sets alpha (default 0.01 for a new optimiser).
-    ``batch_size``: None for full batch, 1 for stochastic gradient descent.
-    ``l2``: lambda. ``decay``: a ``layerwise.schedules`` schedule. ``validation_data``:
-    (X_dev, Y_dev), adding "val_loss"/"val_accuracy" to the history. Returns the History
-    whose ``history["loss"]`` has one cost per epoch.
+    - ``epochs``: passes over the training set (iterations for full-batch descent).
+    - ``learning_rate``: alpha; default 0.01 for a new optimiser, else the optimiser's.
+    - ``loss``: "bce", "cce", "mse" or a Loss; None pairs it with the output activation.
+    - ``optimizer``: "gd", "momentum", "rmsprop", "adam" or an Optimizer; None keeps the
+      model's current one (a loaded model resumes), else gradient descent.
+    - ``batch_size``: None for full batch, 1 for stochastic gradient descent.
+    - ``shuffle``: reshuffle the examples every epoch (with mini-batches).
+    - ``l2``: lambda, J += lambda/(2m) sum ||W||^2 with m the training-set size.
+    - ``decay``: a ``layerwise.schedules`` schedule (name or object) for alpha.
+    - ``validation_data``: (X_dev, Y_dev), adding "val_loss"/"val_accuracy" to the logs.
+    - ``callbacks``: more ``Callback`` objects (EarlyStopping, ModelCheckpoint, ...).
+    - ``verbose``: 0 silent, 1 progress bar and cost lines, 2 cost lines only;
+      ``print_every``: epochs between cost lines.
+
+    ``history.history["loss"]`` has one cost per epoch.
     """
-    if int(epochs) < 1:
-        raise ConfigError(f"epochs must be >= 1, got {epochs}")
-    if batch_size is not None and (int(batch_size) < 1):
-        raise ConfigError(f"batch_size must be a positive integer or None, got {batch_size}")
-    if float(l2) < 0:
-        raise ConfigError(f"l2 (lambda) must be >= 0, got {l2}")
-    epochs, l2 = int(epochs), float(l2)
+    epochs = positive_int(epochs, "epochs")
+    if batch_size is not None:
+        batch_size = positive_int(batch_size, "batch_size (or None for full batch)")
+    l2 = in_range(l2, "l2 (lambda)", 0.0)
+    X, Y, val = _prepare_data(model, X, Y, validation_data, batch_size, shuffle)
+    m = X.shape[model.example_axis]
 
+    loss_obj = model.resolve_loss(loss)
+    run = _Run(
+        model=model,
+        objective=Objective.of(model, loss_obj, l2, m),
+        optimizer=_resolve_optimizer(model, optimizer, learning_rate),
+        schedule=get_schedule(decay),
+        batch_size=batch_size,
+        shuffle=bool(shuffle),
+    )
+    model.loss_, model.optimizer_ = loss_obj, run.optimizer
+
+    history = History()
+    unit = "iteration" if batch_size is None else "epoch"
+    cbs = CallbackList([history, ProgressReporter(epochs, verbose, print_every, unit)])
+    cbs.callbacks += list(callbacks or [])
+    cbs.set_model(model)
+    model.stop_training = False
+    cbs.on_train_begin({})
+    try:
+        for epoch in range(epochs):
+            logs = run.epoch(X, Y, epoch)
+            if val is not None:
+                logs.update(_validation_logs(model, *val, loss_obj))
+            if run.schedule is not None:
+                logs["lr"] = run.optimizer.learning_rate
+            cbs.on_epoch_end(epoch, logs)
+            if model.stop_training:
+                break
+    finally:
+        cbs.on_train_end({})
+    model.history_ = history
+    return history
+
+
+@dataclass
+class _Run:
+    """What one ``fit`` call trains with."""
+
+    model: Sequential
+    objective: Objective
+    optimizer: Optimizer
+    schedule: Schedule | None
+    batch_size: int | None
+    shuffle: bool
+
+    def __post_init__(self) -> None:
+        self.alpha0 = self.optimizer.learning_rate
+
+    def epoch(self, X: Array, Y: Array, epoch: int) -> dict[str, float]:
+        """One pass over (X, Y); returns {"loss": J, "accuracy": ...} averaged over m."""
+        model, opt, schedule, m = self.model, self.optimizer, self.schedule, self.objective.m
+        if schedule is not None and not schedule.per_step:
+            opt.learning_rate = schedule(self.alpha0, epoch, opt.t)
+        shuffled = self.shuffle and self.batch_size and self.batch_size < m
+        perm = model.rng.permutation(m) if shuffled else None
+        params = model.parameter_vector.as_triple()
+        total, correct, acc = 0.0, 0.0, None
+        for Xb, Yb in batches(X, Y, self.batch_size, perm, model.example_axis):
+            J, acc = forward_backward(model, Xb, Yb, self.objective)
+            m_t = Yb.shape[-1]
+            total += J * m_t
+            if acc is not None:
+                correct += acc * m_t
+            if schedule is not None and schedule.per_step:
+                opt.learning_rate = schedule(self.alpha0, epoch, opt.t + 1)
+            opt.step(params)
+        logs = {"loss": total / m}
+        if acc is not None:
+            logs["accuracy"] = correct / m
+        return logs
+
+
+def _validation_logs(model: Sequential, X_dev: Array, Y_dev: Array, loss: Loss) -> dict:
+    A_dev = model.forward(X_dev)
+    logs = {"val_loss": loss.cost(A_dev, Y_dev)}
+    val_acc = accuracy_of(A_dev, Y_dev, model.output_activation)
+    if val_acc is not None:
+        logs["val_accuracy"] = val_acc
+    return logs
+
+
+def _prepare_data(model, X, Y, validation_data, batch_size, shuffle):
+    """X in the model's dtype (standardised when the model normalises; column-major
+    for shuffled column batches), Y as the output needs it, and the dev set likewise."""
     X, Y = _checked(model, X, Y, "")
     m = X.shape[model.example_axis]
     if model.normalize and model.normalizer_ is None:
-        from .data.scaling import Standardizer
-
         if model.example_axis != -1:
             raise ConfigError(
                 "normalize=True standardises (n_x, m) columns; scale images yourself "
                 "(e.g. divide by 255) and build the model with normalize=False"
             )
-
         model.normalizer_ = Standardizer().fit(X)
-    Xm = model.check_input(X)
-    Y = prepare_targets(model, Y, m).astype(model.dtype)
+    X = model.check_input(X)
+    Y = _targets(model, Y, m)
     if batch_size is not None and shuffle and batch_size < m and model.example_axis == -1:
-        Xm = np.asfortranarray(Xm)  # a shuffled column gather is then a contiguous copy
+        X = np.asfortranarray(X)  # a shuffled column gather is then a contiguous copy
         Y = np.asfortranarray(Y)
     val = None
     if validation_data is not None:
         X_dev, Y_dev = _checked(model, *validation_data, "validation ")
         X_dev = model.check_input(X_dev)
-        val = (
-            X_dev,
-            prepare_targets(model, Y_dev, X_dev.shape[model.example_axis]).astype(model.dtype),
-        )
+        val = (X_dev, _targets(model, Y_dev, X_dev.shape[model.example_axis]))
+    return X, Y, val
 
-    loss_obj = model.resolve_loss(loss)
-    fused = model.fused_output(loss_obj)
-    opt = _resolve_optimizer(model, optimizer, learning_rate)
-    schedule = get_schedule(decay)
-    alpha0 = opt.learning_rate
-    model.loss_, model.optimizer_ = loss_obj, opt
 
-    history = History()
-    reporter = ProgressReporter(
-        epochs, verbose, print_every, "iteration" if batch_size is None else "epoch"
-    )
-    cbs = [history, reporter, *(callbacks or [])]
-    for cb in cbs:
-        cb.set_model(model)
-    model.stop_training = False
-    for cb in cbs:
-        cb.on_train_begin({})
-
-    weights = model.weights()
-    params = model.optimizer_triples()
-    act = model.output_activation
-    try:
-        for epoch in range(epochs):
-            if schedule is not None and not schedule.per_step:
-                opt.learning_rate = schedule(alpha0, epoch, opt.t)
-            perm = model.rng.permutation(m) if shuffle and batch_size and batch_size < m else None
-            total, correct = 0.0, 0.0
-            for idx in _batches(m, batch_size, perm):
-                if idx is None:
-                    Xb, Yb = Xm, Y
-                elif isinstance(idx, slice):
-                    Xb, Yb = (Xm[..., idx] if model.example_axis == -1 else Xm[idx]), Y[:, idx]
-                else:
-                    Xb = Xm[:, idx] if model.example_axis == -1 else Xm[idx]
-                    Yb = Y[:, idx]
-                mt = Yb.shape[-1]
-                AL = model.forward(Xb, training=True)
-                cost = loss_obj.cost(AL, Yb)
-                if l2:
-                    cost += l2 / (2 * m) * sum(float(np.sum(W * W)) for W in weights)
-                total += cost * mt
-                acc = accuracy_of(AL, Yb, act)
-                if acc is not None:
-                    correct += acc * mt
-                if fused:
-                    model.backward(loss_obj.output_delta(AL, Yb, out=AL), dZ_given=True)
-                else:
-                    model.backward(loss_obj.gradient(AL, Yb))
-                if l2:
-                    for lay in model.layers:
-                        if "W" in lay.params:
-                            lay.grads["W"] += (l2 / m) * lay.params["W"]
-                if schedule is not None and schedule.per_step:
-                    opt.learning_rate = schedule(alpha0, epoch, opt.t + 1)
-                opt.step(params)
-            logs = {"loss": total / m}
-            if acc is not None:
-                logs["accuracy"] = correct / m
-            if val is not None:
-                A_dev = model.forward(val[0])
-                logs["val_loss"] = loss_obj.cost(A_dev, val[1])
-                val_acc = accuracy_of(A_dev, val[1], act)
-                if val_acc is not None:
-                    logs["val_accuracy"] = val_acc
-            if schedule is not None:
-                logs["lr"] = opt.learning_rate
-            for cb in cbs:
-                cb.on_epoch_end(epoch, logs)
-            if model.stop_training:
-                break
-    finally:
-        for cb in cbs:
-            cb.on_train_end({})
-    model.history_ = history
-    return history
+def _targets(model: Sequential, Y: Array, m: int) -> Array:
+    n_y = model.layers[-1].output_shape[0]
+    return prepare_targets(Y, n_y, model.output_activation, m).astype(model.dtype)
 
 
 def _checked(model: Sequential, X: Array, Y: Array, what: str) -> tuple[Array, Array]:
@@ -213,14 +212,10 @@ def _checked(model: Sequential, X: Array, Y: Array, what: str) -> tuple[Array, A
 def _resolve_optimizer(model: Sequential, optimizer, learning_rate) -> Optimizer:
     if optimizer is None and model.optimizer_ is not None:
         opt = model.optimizer_
-        if learning_rate is not None:
-            opt.learning_rate = float(learning_rate)
-        return opt
-    if optimizer is None:
+    elif optimizer is None:
         return GradientDescent(0.01 if learning_rate is None else learning_rate)
-    if isinstance(optimizer, Optimizer):
-        if learning_rate is not None:
-            opt = optimizer
-            opt.learning_rate = float(learning_rate)
-        return optimizer
-    return get_optimizer(optimizer, learning_rate)
+    else:
+        opt = get_optimizer(optimizer)
+    if learning_rate is not None:
+        opt.learning_rate = in_range(learning_rate, "learning_rate")
+    return opt

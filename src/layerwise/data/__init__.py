@@ -13,7 +13,7 @@ from .images import (
     scale_pixels,
     unflatten,
 )
-from .labels import as_targets, class_indices, one_hot
+from .labels import as_targets, class_indices, one_hot, prepare_targets
 from .planar import make_flower
 from .scaling import Standardizer
 from .split import train_dev_test_split, train_test_split
@@ -35,6 +35,7 @@ __all__ = [
     "load_picture",
     "make_flower",
     "one_hot",
+    "prepare_targets",
     "save_csv",
     "save_npz",
     "scale_pixels",

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
-from layerwise.errors import DataError
-
+from ..atomic import atomic_write
+from ..errors import DataError
 from .images import load_h5
 from .planar import make_flower
 from .validation import check_X, check_XY
@@ -158,23 +156,10 @@ def load_dataset(spec, *, seed: int | None = 1) -> tuple[np.ndarray, np.ndarray]
     return check_XY(X, Y)
 
 
-def _atomic_write(path, write) -> None:
-    """Call write(file_object) on a temporary file beside ``path``, then rename it."""
-    p = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=p.parent or ".", prefix=f".{p.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_npz(path, X, Y) -> None:
     """Write X (n_x, m) and Y (n_y, m) as arrays X and Y of an .npz (no pickles)."""
     X, Y = check_XY(X, Y)
-    _atomic_write(path, lambda fh: np.savez(fh, X=X, Y=Y))
+    atomic_write(path, lambda fh: np.savez(fh, X=X, Y=Y))
 
 
 def save_csv(path, X, Y=None, *, header: bool = True) -> None:
@@ -195,4 +180,4 @@ def save_csv(path, X, Y=None, *, header: bool = True) -> None:
         head = ",".join(names) if header else ""
         np.savetxt(fh, table, delimiter=",", fmt="%.17g", header=head, comments="")
 
-    _atomic_write(path, write)
+    atomic_write(path, write)

@@ -8,7 +8,9 @@ from layerwise.errors import ConfigError, DataError, ShapeError
 
 from .validation import check_finite, to_numeric
 
-__all__ = ["as_targets", "class_indices", "one_hot"]
+__all__ = ["as_targets", "class_indices", "one_hot", "prepare_targets"]
+
+CLASSIFIER_OUTPUTS = ("sigmoid", "softmax")
 
 
 def _indices_row(y, name: str = "y") -> np.ndarray:
@@ -100,3 +102,24 @@ def as_targets(Y, n_y: int) -> np.ndarray:
             )
         return Y
     return one_hot(idx, n_y)
+
+
+def prepare_targets(Y, n_y: int, output_activation: str, m: int) -> np.ndarray:
+    """Y as an output layer of n_y units needs it: for a sigmoid/softmax output, (1, m)
+    0/1 for one unit, one-hot (C, m) for C units (class indices (1, m) are accepted and
+    expanded); for any other output (regression), the real-valued targets (n_y, m) as
+    given. ``m`` is the number of examples X has."""
+    if output_activation in CLASSIFIER_OUTPUTS:
+        Y = as_targets(np.asarray(Y), n_y)
+    else:
+        Y = to_numeric(Y, "Y")
+        if Y.ndim == 1:
+            Y = Y.reshape(1, -1)
+        if Y.ndim != 2 or Y.shape[0] != n_y:
+            raise ShapeError(
+                f"Y has shape {Y.shape} but the output A[L] is (n_y, m) = ({n_y}, {m})"
+            )
+        check_finite(Y, "Y")
+    if Y.shape[-1] != m:
+        raise ShapeError(f"Y has {Y.shape[-1]} examples (columns) but X has {m}")
+    return Y

@@ -7,11 +7,9 @@ from .conv import Conv2D
 from .dense import Dense
 from .dropout import Dropout
 from .flatten import Flatten
+from .parameters import ParameterVector, build_layer
 from .pool import Pool2D
-
-LAYERS = {
-    cls.__name__: cls for cls in (Dense, Dropout, BatchNorm, Activation, Conv2D, Pool2D, Flatten)
-}
+from .registry import LAYERS, layer_class, layer_name, register_layer
 
 __all__ = [
     "Activation",
@@ -22,5 +20,10 @@ __all__ = [
     "Flatten",
     "LAYERS",
     "Layer",
+    "ParameterVector",
     "Pool2D",
+    "build_layer",
+    "layer_class",
+    "layer_name",
+    "register_layer",
 ]

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from ..activations import Activation as Kernel
-from ..activations import get_activation
+from ..activations import ActivationFunction, get_activation
 from .base import Array, Layer, buffer
+from .registry import register_layer
 
 
+@register_layer
 class Activation(Layer):
     """A = g(Z), (n, m) -> (n, m); backward dZ = dA * g'(Z)."""
 
-    kind = "activation"
-
-    def __init__(self, activation: str | dict | Kernel = "relu") -> None:
+    def __init__(self, activation: str | dict | ActivationFunction = "relu") -> None:
         super().__init__()
         self.activation = get_activation(activation)
         self._buf: dict[str, Array] = {}

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ConfigError, ShapeError
+from ..checks import in_range
+from ..errors import ShapeError
 from .base import Array, Layer, buffer
+from .registry import register_layer
 
 
+@register_layer
 class BatchNorm(Layer):
     """Z_norm = (Z - mu) / sqrt(sigma^2 + eps);  Z_tilde = gamma Z_norm + beta.
 
@@ -18,37 +21,34 @@ class BatchNorm(Layer):
     with an Activation layer; the Dense bias is then redundant (use_bias=False).
     """
 
-    kind = "batchnorm"
-    has_params = True
+    numbered = False  # gamma[l], beta[l] take the number of the layer before
+    regularized = ()
 
     def __init__(self, momentum: float = 0.9, epsilon: float = 1e-5) -> None:
         super().__init__()
-        if not 0.0 <= float(momentum) < 1.0:
-            raise ConfigError(f"BatchNorm momentum must be in [0, 1), got {momentum}")
-        if not float(epsilon) > 0.0:
-            raise ConfigError(f"BatchNorm epsilon must be > 0, got {epsilon}")
-        self.momentum = float(momentum)
-        self.epsilon = float(epsilon)
+        self.momentum = in_range(momentum, "BatchNorm momentum", 0.0, 1.0)
+        self.epsilon = in_range(epsilon, "BatchNorm epsilon", 0.0, low_open=True)
         self._buf: dict[str, Array] = {}
         self._cache: tuple[Array, Array] | None = None
 
-    def build(self, input_shape, rng, dtype):
+    def build(self, input_shape):
         if len(input_shape) != 1:
             raise ShapeError(
                 f"BatchNorm expects inputs (n, m), got examples of shape {input_shape}"
             )
-        super().build(input_shape, rng, dtype)
         n = int(input_shape[0])
-        self.params = {
-            "gamma": np.ones((n, 1), dtype=self.dtype),
-            "beta": np.zeros((n, 1), dtype=self.dtype),
-        }
-        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        self.add_param("gamma", (n, 1))
+        self.add_param("beta", (n, 1))
         self.state = {
             "running_mean": np.zeros((n, 1), dtype=self.dtype),
             "running_var": np.ones((n, 1), dtype=self.dtype),
         }
-        return self.output_shape
+        return input_shape
+
+    def initialize(self, rng):
+        """gamma = 1, beta = 0."""
+        self.params["gamma"][...] = 1
+        self.params["beta"][...] = 0
 
     def forward(self, A_prev: Array, training: bool = False) -> Array:
         gamma, beta = self.params["gamma"], self.params["beta"]

@@ -7,53 +7,16 @@ kernel position (f·f of them), never a loop over pixels.
 
 from __future__ import annotations
 
-import numpy as np
-
-from ..activations import Activation as Kernel
-from ..activations import get_activation
+from ..activations import ActivationFunction, get_activation
+from ..checks import non_negative_int, positive_int
 from ..errors import ConfigError, ShapeError
 from ..initializers import DEFAULT_FOR_ACTIVATION, get_initializer
+from ._windows import out_size, scatter_windows, windows, zero_pad
 from .base import Array, Layer, check_images
+from .registry import register_layer
 
 
-def positive_int(value: object, what: str) -> int:
-    """``value`` as an int >= 1, or a ConfigError naming ``what``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ConfigError(f"{what} must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def out_size(n_prev: int, f: int, s: int, p: int = 0) -> int:
-    """n = ⌊(n_prev + 2p − f) / s⌋ + 1."""
-    return (n_prev + 2 * p - f) // s + 1
-
-
-def zero_pad(X: Array, pad: int) -> Array:
-    """X (m, n_H, n_W, n_C) with ``pad`` zeros around height and width, as the course's."""
-    if pad == 0:
-        return X
-    return np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
-
-
-def windows(A: Array, f: int, s: int, n_H: int, n_W: int) -> Array:
-    """Strided view (m, n_H, n_W, n_C, f, f) of the f×f windows of A (m, H, W, n_C)."""
-    view = np.lib.stride_tricks.sliding_window_view(A, (f, f), axis=(1, 2))
-    return view[:, : (n_H - 1) * s + 1 : s, : (n_W - 1) * s + 1 : s]
-
-
-def scatter_windows(dwin: Array, shape: tuple[int, ...], s: int) -> Array:
-    """Sum window gradients dwin (m, n_H, n_W, f, f, n_C) back into an array of ``shape``
-    (m, H, W, n_C): the adjoint of ``windows``. One strided add per kernel position."""
-    _, n_H, n_W, f, _, _ = dwin.shape
-    out = np.zeros(shape, dtype=dwin.dtype)
-    for i in range(f):
-        for j in range(f):
-            out[:, i : i + (n_H - 1) * s + 1 : s, j : j + (n_W - 1) * s + 1 : s] += dwin[
-                :, :, :, i, j
-            ]
-    return out
-
-
+@register_layer
 class Conv2D(Layer):
     """g(conv(A_prev, W) + b). W: (f, f, n_C_prev, n_C), b: (1, 1, 1, n_C);
     A_prev: (m, n_H_prev, n_W_prev, n_C_prev) -> A: (m, n_H, n_W, n_C) with
@@ -64,8 +27,7 @@ class Conv2D(Layer):
     default, Xavier otherwise). As in Dense, the 1/m is already in dA.
     """
 
-    kind = "conv2d"
-    has_params = True
+    numbered = True
     example_axis = 0
 
     def __init__(
@@ -74,7 +36,7 @@ class Conv2D(Layer):
         kernel_size: int,
         stride: int = 1,
         padding: str | int = "valid",
-        activation: str | dict | Kernel = "relu",
+        activation: str | dict | ActivationFunction = "relu",
         init: str | None = None,
     ) -> None:
         super().__init__()
@@ -90,11 +52,9 @@ class Conv2D(Layer):
                 raise ConfigError(
                     f"Conv2D padding='same' needs an odd kernel_size, got {self.kernel_size}"
                 )
-        elif isinstance(padding, bool) or not isinstance(padding, (int, np.integer)) or padding < 0:
-            raise ConfigError(
-                f"Conv2D padding must be 'valid', 'same' or an int >= 0, got {padding!r}"
-            )
-        self.padding = padding if isinstance(padding, str) else int(padding)
+        else:
+            padding = non_negative_int(padding, "Conv2D padding ('valid', 'same' or an int)")
+        self.padding = padding
         self.activation = get_activation(activation)
         if self.activation.name == "softmax":
             raise ConfigError("Conv2D does not take a softmax activation; use it on a Dense layer")
@@ -113,29 +73,29 @@ class Conv2D(Layer):
             return (self.kernel_size - 1) // 2
         return self.padding
 
-    def build(self, input_shape, rng, dtype):
+    def build(self, input_shape):
         if len(input_shape) != 3:
             raise ShapeError(
                 "Conv2D expects images (m, n_H_prev, n_W_prev, n_C_prev), got examples of "
                 f"shape {tuple(input_shape)}"
             )
-        super().build(input_shape, rng, dtype)
-        n_H_prev, n_W_prev, n_C_prev = (int(d) for d in input_shape)
+        n_H_prev, n_W_prev, n_C_prev = input_shape
         f, s, p = self.kernel_size, self.stride, self.pad
         if f > n_H_prev + 2 * p or f > n_W_prev + 2 * p:
             raise ShapeError(
                 f"Conv2D kernel f = {f} is bigger than the padded input "
                 f"({n_H_prev + 2 * p}, {n_W_prev + 2 * p}) (n_H_prev + 2p, n_W_prev + 2p)"
             )
-        fan_in = f * f * n_C_prev
-        W = self._initializer(self.filters, fan_in, rng).T.reshape(f, f, n_C_prev, self.filters)
-        self.params = {
-            "W": np.ascontiguousarray(W, dtype=self.dtype),
-            "b": np.zeros((1, 1, 1, self.filters), dtype=self.dtype),
-        }
-        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
-        self.output_shape = (out_size(n_H_prev, f, s, p), out_size(n_W_prev, f, s, p), self.filters)
-        return self.output_shape
+        self.add_param("W", (f, f, n_C_prev, self.filters))
+        self.add_param("b", (1, 1, 1, self.filters))
+        return (out_size(n_H_prev, f, s, p), out_size(n_W_prev, f, s, p), self.filters)
+
+    def initialize(self, rng):
+        """W from the initialiser with fan-in f·f·n_C_prev; b = 0."""
+        f, n_C_prev = self.kernel_size, self.input_shape[2]
+        W = self._initializer(self.filters, f * f * n_C_prev, rng)
+        self.params["W"][...] = W.T.reshape(f, f, n_C_prev, self.filters)
+        self.params["b"][...] = 0
 
     def forward(self, A_prev: Array, training: bool = False) -> Array:
         """A_prev (m, n_H_prev, n_W_prev, n_C_prev) -> A (m, n_H, n_W, n_C)."""

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..activations import Activation as Kernel
-from ..activations import get_activation
-from ..errors import ConfigError, ShapeError
+from ..activations import ActivationFunction, get_activation
+from ..checks import positive_int
+from ..errors import ShapeError
 from ..initializers import DEFAULT_FOR_ACTIVATION, get_initializer
 from .base import Array, Layer, buffer
+from .registry import register_layer
 
 
+@register_layer
 class Dense(Layer):
     """g(W A_prev + b). W: (n[l], n[l-1]), b: (n[l], 1); A_prev: (n[l-1], m) -> A: (n[l], m).
 
@@ -20,22 +22,19 @@ class Dense(Layer):
     1/m of the course's formulas is already in dA (the loss puts it there).
     """
 
-    kind = "dense"
-    has_params = True
+    numbered = True
 
     def __init__(
         self,
         units: int,
-        activation: str | dict | Kernel = "relu",
+        activation: str | dict | ActivationFunction = "relu",
         init: str | None = None,
         *,
         init_scale: float | None = None,
         use_bias: bool = True,
     ) -> None:
         super().__init__()
-        if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units < 1:
-            raise ConfigError(f"Dense units must be a positive integer, got {units!r}")
-        self.units = int(units)
+        self.units = positive_int(units, "Dense units")
         self.activation = get_activation(activation)
         self.init = init or DEFAULT_FOR_ACTIVATION[self.activation.name]
         self.init_scale = init_scale
@@ -45,20 +44,22 @@ class Dense(Layer):
         self._A_prev: Array | None = None
         self._A: Array | None = None
 
-    def build(self, input_shape, rng, dtype):
+    def build(self, input_shape):
         if len(input_shape) != 1:
             raise ShapeError(
                 f"Dense expects inputs (n[l-1], m), got examples of shape {tuple(input_shape)}; "
                 "put a Flatten layer before it"
             )
-        super().build(input_shape, rng, dtype)
-        n_prev = int(input_shape[0])
-        self.params = {"W": self._initializer(self.units, n_prev, rng).astype(self.dtype)}
+        self.add_param("W", (self.units, input_shape[0]))
         if self.use_bias:
-            self.params["b"] = np.zeros((self.units, 1), dtype=self.dtype)
-        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
-        self.output_shape = (self.units,)
-        return self.output_shape
+            self.add_param("b", (self.units, 1))
+        return (self.units,)
+
+    def initialize(self, rng):
+        """W from the initialiser (drawn in float64, then cast); b = 0."""
+        self.params["W"][...] = self._initializer(self.units, self.input_shape[0], rng)
+        if self.use_bias:
+            self.params["b"][...] = 0
 
     def forward(self, A_prev: Array, training: bool = False) -> Array:
         W = self.params["W"]

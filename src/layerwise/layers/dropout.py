@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..checks import probability
+from ..errors import ShapeError
 from .base import Array, Layer, buffer
+from .registry import register_layer
 
 
+@register_layer
 class Dropout(Layer):
     """A = A_prev * D / keep_prob with D[i, j] ~ Bernoulli(keep_prob), in training only.
 
@@ -15,23 +18,17 @@ class Dropout(Layer):
     is the identity. ``frozen = True`` reuses the last mask (for gradient checking).
     """
 
-    kind = "dropout"
-
     def __init__(self, keep_prob: float = 0.5) -> None:
         super().__init__()
-        keep_prob = float(keep_prob)
-        if not 0.0 < keep_prob <= 1.0:
-            raise ConfigError(f"Dropout keep_prob must be in (0, 1], got {keep_prob}")
-        self.keep_prob = keep_prob
+        self.keep_prob = probability(keep_prob, "Dropout keep_prob")
         self.frozen = False
         self._buf: dict[str, Array] = {}
         self._D: Array | None = None
         self._rng: np.random.Generator | None = None
 
-    def build(self, input_shape, rng, dtype):
+    def initialize(self, rng):
         # Dropout draws from its own stream, spawned from the network's generator.
         self._rng = np.random.default_rng(rng.integers(2**63))
-        return super().build(input_shape, rng, dtype)
 
     def forward(self, A_prev: Array, training: bool = False) -> Array:
         if not training or self.keep_prob == 1.0:
@@ -56,6 +53,28 @@ class Dropout(Layer):
 
     def config(self) -> dict:
         return {"keep_prob": self.keep_prob}
+
+    def state_dict(self) -> dict[str, object]:
+        """The mask generator's state ("rng"), "frozen", and the frozen mask D ("mask")."""
+        out: dict[str, object] = {"rng": self._rng.bit_generator.state, "frozen": self.frozen}
+        if self.frozen and self._D is not None:
+            out["mask"] = self._D.copy()
+        return out
+
+    def load_state_dict(self, state) -> None:
+        unknown = set(state) - {"rng", "frozen", "mask"}
+        if unknown:
+            raise ShapeError(f"Dropout has no state {', '.join(sorted(unknown))}")
+        if "rng" in state:
+            try:
+                self._rng.bit_generator.state = state["rng"]
+            except (TypeError, ValueError) as exc:
+                raise ShapeError(f"Dropout has an unusable generator state ({exc})") from None
+        if "frozen" in state:
+            self.frozen = bool(state["frozen"])
+            self._D = None
+        if "mask" in state:
+            self._D = np.array(state["mask"], dtype=self.dtype)
 
     def describe(self) -> str:
         return f"keep_prob={self.keep_prob:g}"

@@ -4,28 +4,27 @@ from __future__ import annotations
 
 from ..errors import ShapeError
 from .base import Array, Layer
+from .registry import register_layer
 
 
+@register_layer
 class Flatten(Layer):
     """A_prev (m, n_H, n_W, n_C) -> A (n_H·n_W·n_C, m), one example per column, entries in
     row-major (height, width, channel) order: A = A_prev.reshape(m, -1).T, the course's
     image flattening. Backward reshapes dA back to (m, n_H, n_W, n_C). No parameters."""
 
-    kind = "flatten"
     example_axis = 0
 
-    def build(self, input_shape, rng, dtype):
+    def build(self, input_shape):
         if len(input_shape) < 2:
             raise ShapeError(
                 f"Flatten expects images (m, n_H, n_W, n_C), got examples of shape "
                 f"{tuple(input_shape)}"
             )
-        super().build(input_shape, rng, dtype)
         n = 1
         for d in input_shape:
             n *= int(d)
-        self.output_shape = (n,)
-        return self.output_shape
+        return (n,)
 
     def forward(self, A_prev: Array, training: bool = False) -> Array:
         """A_prev (m, n_H, n_W, n_C) -> A (n_H·n_W·n_C, m), a view when possible."""

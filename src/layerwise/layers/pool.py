@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..checks import positive_int
 from ..errors import ConfigError, ShapeError
+from ._windows import out_size, scatter_windows, windows
 from .base import Array, Layer, check_images
-from .conv import out_size, positive_int, scatter_windows, windows
+from .registry import register_layer
 
 MODES = ("max", "average")
 
 
+@register_layer
 class Pool2D(Layer):
     """A_prev (m, n_H_prev, n_W_prev, n_C) -> A (m, n_H, n_W, n_C), each channel pooled
     over f×f windows: n_H = ⌊(n_H_prev − f) / s⌋ + 1 (no padding, as the course).
@@ -20,7 +23,6 @@ class Pool2D(Layer):
     ``stride`` defaults to ``pool_size``. No parameters.
     """
 
-    kind = "pool2d"
     example_axis = 0
 
     def __init__(self, pool_size: int = 2, stride: int | None = None, mode: str = "max") -> None:
@@ -33,22 +35,20 @@ class Pool2D(Layer):
         self._arg: Array | None = None
         self._shape: tuple[int, ...] | None = None
 
-    def build(self, input_shape, rng, dtype):
+    def build(self, input_shape):
         if len(input_shape) != 3:
             raise ShapeError(
                 "Pool2D expects images (m, n_H_prev, n_W_prev, n_C), got examples of "
                 f"shape {tuple(input_shape)}"
             )
-        super().build(input_shape, rng, dtype)
-        n_H_prev, n_W_prev, n_C = (int(d) for d in input_shape)
+        n_H_prev, n_W_prev, n_C = input_shape
         f, s = self.pool_size, self.stride
         if f > n_H_prev or f > n_W_prev:
             raise ShapeError(
                 f"Pool2D window f = {f} is bigger than the input (n_H_prev, n_W_prev) = "
                 f"({n_H_prev}, {n_W_prev})"
             )
-        self.output_shape = (out_size(n_H_prev, f, s), out_size(n_W_prev, f, s), n_C)
-        return self.output_shape
+        return (out_size(n_H_prev, f, s), out_size(n_W_prev, f, s), n_C)
 
     def forward(self, A_prev: Array, training: bool = False) -> Array:
         """A_prev (m, n_H_prev, n_W_prev, n_C) -> A (m, n_H, n_W, n_C)."""

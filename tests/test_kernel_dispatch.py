@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from layerwise import elementwise, optimizers
+from layerwise import kernel_dispatch, optimizers
 
 CASES = {
     "gd": (optimizers.gd_kernel, 0, (0.05,)),
@@ -30,7 +30,7 @@ def _arrays(n_state: int, n: int, dtype, seed: int = 0) -> list[np.ndarray]:
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("name", list(CASES))
 def test_fused_kernel_matches_the_numpy_kernel_bit_for_bit(name, dtype):
-    fused = elementwise.fused_kernel(name)
+    fused = kernel_dispatch.fused_kernel(name)
     if fused is None:
         pytest.skip("numba is not installed (the 'fast' extra) or LAYERWISE_ACCEL=0")
     kernel, n_state, consts = CASES[name]
@@ -52,13 +52,13 @@ def test_apply_leaves_non_contiguous_arrays_correct():
     p = base[:, ::2]  # not contiguous, 80 000 entries
     g = np.ones_like(p)
     expected = p - np.float32(0.5) * g
-    elementwise.apply("gd", optimizers.gd_kernel, [p, g, np.empty_like(p)], (0.5,))
+    kernel_dispatch.run_update("gd", optimizers.gd_kernel, [p, g, np.empty_like(p)], (0.5,))
     np.testing.assert_array_equal(base[:, ::2], expected)
 
 
 def test_large_adam_step_through_apply_matches_the_formula():
     """A vector above the fused size threshold, whichever path runs, follows the course's rule."""
-    n = elementwise.FUSED_MIN_SIZE + 5
+    n = kernel_dispatch.FUSED_MIN_SIZE + 5
     rng = np.random.default_rng(2)
     theta = rng.standard_normal(n)
     grads = [rng.standard_normal(n) for _ in range(3)]

@@ -1,7 +1,7 @@
-"""Running an optimiser's elementwise update fast over large parameter vectors.
+"""Choosing how an optimiser's elementwise update runs: fused and compiled, or NumPy.
 
 Each update rule is written once as a NumPy kernel ``kernel(p, g, *state, tmp, *consts)``
-working in place on arrays of one shape. ``apply`` runs it through a fused compiled
+working in place on arrays of one shape. ``run_update`` runs it through a fused compiled
 kernel when numba is installed (the ``fast`` extra) and the arrays are large: one pass
 over memory instead of about ten. The compiled kernels evaluate the same operations in
 the same order as the NumPy ones, so the results are identical (tests check it bit for
@@ -27,7 +27,7 @@ Array = np.ndarray
 FUSED_MIN_SIZE = 1 << 15
 
 
-def apply(name: str, kernel: Callable, arrays: list[Array], consts: tuple) -> None:
+def run_update(name: str, kernel: Callable, arrays: list[Array], consts: tuple) -> None:
     """Run update rule ``name`` (NumPy version ``kernel``) on ``arrays`` in place.
 
     ``arrays``: param, grad, state..., tmp, all of one shape and dtype.
@@ -52,14 +52,9 @@ def fused_kernel(name: str) -> Callable | None:
         _FUSED = {}
         if os.environ.get("LAYERWISE_ACCEL", "1") != "0":
             try:
-                from ._fused import KERNELS
+                from ._fused import KERNELS  # the optional ``fast`` extra (numba)
             except ImportError:
                 pass
             else:
                 _FUSED = KERNELS
     return _FUSED.get(name)
-
-
-def accelerated() -> bool:
-    """True when the compiled (numba) kernels are in use."""
-    return fused_kernel("adam") is not None

@@ -1,0 +1,73 @@
+"""Networks the command line and the scikit-learn front end build: the output layer the
+labels call for, the hidden stack, and ``layerwise train``'s presets per data set."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .layers import Activation, BatchNorm, Dense, Dropout, Layer
+
+
+def output_spec(Y: np.ndarray) -> tuple[int, str]:
+    """(units, activation) of the output layer the labels Y call for."""
+    if Y.shape[0] > 1:
+        return Y.shape[0], "softmax"
+    values = np.unique(Y)
+    if not np.all(values == np.round(values)) or values.min() < 0:
+        return 1, "linear"
+    if values.max() <= 1:
+        return 1, "sigmoid"
+    return int(values.max()) + 1, "softmax"
+
+
+def hidden_layers(
+    sizes: list[int], activation: str, init: str | None, batch_norm: bool, keep_prob: float
+) -> list[Layer]:
+    """Dense [-> BatchNorm -> Activation] [-> Dropout] for each hidden size."""
+    layers: list[Layer] = []
+    for n in sizes:
+        if batch_norm:
+            layers += [
+                Dense(n, "linear", init=init or None, use_bias=False),
+                BatchNorm(),
+                Activation(activation),
+            ]
+            if init is None:  # the default init follows the activation applied after BN
+                layers[-3] = Dense(
+                    n, "linear", init="he" if "relu" in activation else "xavier", use_bias=False
+                )
+        else:
+            layers.append(Dense(n, activation, init=init))
+        if keep_prob < 1.0:
+            layers.append(Dropout(keep_prob))
+    return layers
+
+
+#: Defaults of ``layerwise train`` per data set, for every flag the user leaves out.
+PRESETS: dict[str, dict] = {
+    "flower": {
+        "layers": [8, 4],
+        "activation": "tanh",
+        "optimizer": "adam",
+        "lr": 0.01,
+        "iterations": 1500,
+        "batch_size": 0,
+        "keep_prob": 1.0,
+        "validation_split": 0.0,
+        "print_every": 100,
+    },
+    "digits": {
+        "layers": [256],
+        "activation": "relu",
+        "optimizer": "adam",
+        "lr": 0.001,
+        "iterations": 300,
+        "batch_size": 32,
+        "keep_prob": 0.8,
+        "validation_split": 0.15,
+        "early_stopping": 20,
+        "print_every": 20,
+    },
+}
+PRESETS["files"] = {**PRESETS["flower"], "layers": [64]}  # any data file
+PRESETS["planar"] = PRESETS["flower"]
