@@ -29,7 +29,7 @@ if __package__ in (None, ""):
 import layerwise as lw
 from benchmarks.peers import make_data
 from benchmarks.run import WORKLOADS, scaled
-from layerwise.network import accuracy_of
+from layerwise.metrics import accuracy_of
 
 
 def _model(wl, seed: int = 0) -> lw.Sequential:

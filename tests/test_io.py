@@ -115,7 +115,7 @@ def test_file_is_one_plain_npz_with_a_json_architecture(tmp_path, flower):
     for name in ["W1", "b1", "W2", "b2"]:
         np.testing.assert_array_equal(arrays[f"param/{name}"], model.parameters[name])
     assert "optimizer/t" in arrays and int(arrays["optimizer/t"]) == model.optimizer_.t
-    assert any(k.startswith("optimizer/v/") for k in arrays)
+    assert any(k.startswith("optimizer/held/v/") for k in arrays)
     meta = json.loads(str(arrays["__layerwise__"]))
     assert meta["format"] == "layerwise-model"
     assert meta["model"]["input_dim"] == 2

@@ -67,28 +67,60 @@ def apply_presets(args: argparse.Namespace, name: str) -> argparse.Namespace:
     return args
 
 
+def _splits(args: argparse.Namespace, X: np.ndarray, Y: np.ndarray) -> dict[str, tuple]:
+    """{"train": (X, Y), "dev": (X, Y) or (None, None), "test": likewise} per the flags."""
+    stratify = Y.shape[0] == 1
+    X_train, Y_train, X_test, Y_test = (
+        train_test_split(X, Y, args.test_split, seed=args.seed, stratify=stratify)
+        if args.test_split > 0
+        else (X, Y, None, None)
+    )
+    X_dev = Y_dev = None
+    if args.validation_split > 0:
+        X_train, Y_train, X_dev, Y_dev = train_test_split(
+            X_train, Y_train, args.validation_split, seed=args.seed + 1, stratify=stratify
+        )
+    return {"train": (X_train, Y_train), "dev": (X_dev, Y_dev), "test": (X_test, Y_test)}
+
+
+def _model(args: argparse.Namespace, Y: np.ndarray, classes: list[str] | None) -> Sequential:
+    units, out_act = output_spec(Y)
+    probability(args.keep_prob, "--keep-prob")
+    layers = hidden_layers(args.layers, args.activation, args.init, args.batch_norm, args.keep_prob)
+    layers.append(Dense(units, out_act))
+    model = Sequential(layers, seed=args.seed, dtype=args.dtype, normalize=args.normalize)
+    model.classes_ = classes
+    return model
+
+
+def _scores(model: Sequential, splits: dict[str, tuple]) -> dict:
+    """Loss and accuracy per split (printed), and the bias/variance diagnosis."""
+    metrics: dict = {}
+    for split, (Xs, Ys) in splits.items():
+        if Xs is None:
+            continue
+        result = model.evaluate(Xs, Ys)
+        metrics[f"{split}_loss"] = result["loss"]
+        if "accuracy" in result:
+            metrics[f"{split}_accuracy"] = result["accuracy"]
+            print(f"{split} accuracy: {result['accuracy']:.4f}")
+        else:
+            print(f"{split} loss: {result['loss']:.6f}")
+    if "dev_accuracy" in metrics:
+        report = bias_variance(1 - metrics["train_accuracy"], 1 - metrics["dev_accuracy"])
+        metrics["diagnosis"] = report.verdict
+        print(report)
+    return metrics
+
+
 def train(args: argparse.Namespace) -> int:
     name = Path(args.data).stem if Path(args.data).suffix else args.data
     args = apply_presets(args, name)
     X, Y, classes = load_labelled(args.data, seed=args.seed)
-    X_train, Y_train, X_test, Y_test = (
-        train_test_split(X, Y, args.test_split, seed=args.seed, stratify=Y.shape[0] == 1)
-        if args.test_split > 0
-        else (X, Y, None, None)
-    )
-    validation = None
-    if args.validation_split > 0:
-        X_train, Y_train, X_dev, Y_dev = train_test_split(
-            X_train, Y_train, args.validation_split, seed=args.seed + 1, stratify=Y.shape[0] == 1
-        )
-        validation = (X_dev, Y_dev)
-    units, out_act = output_spec(Y)
-    sizes = args.layers
-    probability(args.keep_prob, "--keep-prob")
-    layers = hidden_layers(sizes, args.activation, args.init, args.batch_norm, args.keep_prob)
-    layers.append(Dense(units, out_act))
-    model = Sequential(layers, seed=args.seed, dtype=args.dtype, normalize=args.normalize)
-    model.classes_ = classes
+    splits = _splits(args, X, Y)
+    (X_train, Y_train), validation = splits["train"], splits["dev"]
+    validation = None if validation[0] is None else validation
+    model = _model(args, Y, classes)
     callbacks = []
     if args.early_stopping is not None:
         if validation is None:
@@ -114,41 +146,16 @@ def train(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - start
     if not args.quiet:
         model.summary()
-    metrics: dict = {
+    metrics = {
         "data": args.data,
         "m_train": int(X_train.shape[1]),
         "epochs_run": len(history.epoch),
         "train_seconds": round(seconds, 3),
+        **_scores(model, splits),
     }
-    splits = {
-        "train": (X_train, Y_train),
-        "dev": validation or (None, None),
-        "test": (X_test, Y_test),
-    }
-    for split, (Xs, Ys) in splits.items():
-        if Xs is None:
-            continue
-        result = model.evaluate(Xs, Ys)
-        metrics[f"{split}_loss"] = result["loss"]
-        if "accuracy" in result:
-            metrics[f"{split}_accuracy"] = result["accuracy"]
-            print(f"{split} accuracy: {result['accuracy']:.4f}")
-        else:
-            print(f"{split} loss: {result['loss']:.6f}")
-    if "dev_accuracy" in metrics:
-        report = bias_variance(1 - metrics["train_accuracy"], 1 - metrics["dev_accuracy"])
-        metrics["diagnosis"] = report.verdict
-        print(report)
+    unit = "iteration" if args.batch_size is None else "epoch"
     out = Path(args.out or Path("runs") / name)
-    written = write_run(
-        out,
-        model,
-        history,
-        metrics,
-        X=X_train,
-        Y=Y_train,
-        cost_label="iteration" if args.batch_size is None else "epoch",
-    )
+    written = write_run(out, model, history, metrics, X=X_train, Y=Y_train, cost_label=unit)
     print(f"wrote {', '.join(str(p) for p in written)}")
     return 0
 

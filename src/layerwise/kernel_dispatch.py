@@ -52,7 +52,7 @@ def fused_kernel(name: str) -> Callable | None:
         _FUSED = {}
         if os.environ.get("LAYERWISE_ACCEL", "1") != "0":
             try:
-                from ._fused import KERNELS  # the optional ``fast`` extra (numba)
+                from ._fused import KERNELS  # noqa: PLC0415 - optional fast extra (numba)
             except ImportError:
                 pass
             else:

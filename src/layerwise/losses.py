@@ -1,9 +1,9 @@
 """Costs J (averaged over the m examples) and their gradients.
 
 A and Y are (n_y, m). ``gradient`` returns dJ/dA, which already carries the 1/m;
-``output_delta`` is the fused dZ[L] = (A - Y) / m, valid for the pairs listed in
-``FUSED`` (sigmoid + BCE, softmax + CCE, linear + MSE), which saves the division by A
-and the activation's backward pass. Logs never see 0: A is clipped to [eps, 1 - eps]
+``output_delta`` is the fused dZ[L] = (A - Y) / m, valid when the output activation is
+the loss's ``fused_with`` (sigmoid + BCE, softmax + CCE, linear + MSE), which saves the
+division by A and the activation's backward pass. Logs never see 0: A is clipped to [eps, 1 - eps]
 with eps the machine epsilon of A's dtype (pass ``eps=0`` for the plain formula).
 """
 

@@ -106,13 +106,13 @@ class Sequential:
     @property
     def parameters(self) -> dict[str, Array]:
         """{"W1": ..., "b1": ..., ...}: the live arrays (write into them in place)."""
-        self._require_built()
+        self.require_built()
         return {name: self.parameter_vector[name] for name in self.parameter_vector.names}
 
     @property
     def gradients(self) -> dict[str, Array]:
         """{"dW1": ..., "db1": ...} from the last backward pass."""
-        self._require_built()
+        self.require_built()
         vec = self.parameter_vector
         return {"d" + name: vec.grad(name) for name in vec.names}
 
@@ -122,13 +122,13 @@ class Sequential:
         Every name must exist and every shape match (W[l] (n[l], n[l-1]), b[l] (n[l], 1));
         names the dict leaves out keep their values. Values are cast to the model's dtype.
         """
-        self._require_built()
+        self.require_built()
         self.parameter_vector.assign(parameters)
         return self
 
     def named_parameters(self) -> list[tuple[str, Array, Array]]:
         """(course name, param, grad) triples, the form optimisers take."""
-        self._require_built()
+        self.require_built()
         vec = self.parameter_vector
         return [(name, vec[name], vec.grad(name)) for name in vec.names]
 
@@ -142,7 +142,7 @@ class Sequential:
             if k in layer.params
         ]
 
-    def _require_built(self) -> None:
+    def require_built(self) -> None:
         if not self.built:
             raise NotFittedError(
                 "the model has no parameters yet: give input_dim=n_x or call fit/build first"
@@ -203,7 +203,7 @@ class Sequential:
     def predict_proba(self, X: Array, batch_size: int = 16384) -> Array:
         """A[L] for X (n_x, m), computed in chunks of ``batch_size`` examples (slices,
         so no copy of X is made)."""
-        self._require_built()
+        self.require_built()
         X = self.check_input(X)
         m = X.shape[self.example_axis]
         if m <= batch_size:
@@ -240,7 +240,7 @@ class Sequential:
     # ------------------------------------------------------------------ reporting, files
     def summary(self, print_fn=print) -> str:
         """A table of layers: type, activation, n[l], shapes of W[l] and b[l], parameter count."""
-        self._require_built()
+        self.require_built()
         rows = [("layer", "type", "activation", "n[l]", "params shapes", "# params")]
         rows.append(("0", "Input", "", str(self.input_dim), "", "0"))
         for i, layer in enumerate(self.layers, start=1):

@@ -84,8 +84,31 @@ class Optimizer:
         return out
 
     def set_state(self, state: dict[str, Array]) -> None:
-        """Restore what ``get_state`` returned."""
-        scales = self._slot_scales()
+        """Restore what ``get_state`` returned (course terms; may differ from the held
+        arrays in the last bit: use ``state_dict`` to resume exactly)."""
+        self._set(state, self._slot_scales())
+
+    def state_dict(self) -> dict[str, Array]:
+        """Copies of the state arrays exactly as held ("held/<slot>/<name>") and "t":
+        ``load_state_dict`` of this continues bit for bit."""
+        out = {
+            f"held/{slot}/{k}": v.copy()
+            for slot, per in self._state.items()
+            for k, v in per.items()
+        }
+        out["t"] = np.array(self.t)
+        return out
+
+    def load_state_dict(self, state: dict[str, Array]) -> None:
+        """Restore what ``state_dict`` returned; "<slot>/<name>" entries (``get_state``'s
+        course terms, as in format-1 model files) are accepted too."""
+        held = {k[len("held/") :]: v for k, v in state.items() if k.startswith("held/")}
+        if held:
+            self._set({**held, "t": state.get("t", 0)}, {})
+        else:
+            self.set_state(state)
+
+    def _set(self, state: dict[str, Array], scales: dict[str, float]) -> None:
         self._state = {}
         for key, arr in state.items():
             if key == "t":

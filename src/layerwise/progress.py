@@ -5,6 +5,15 @@ from __future__ import annotations
 
 import sys
 
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
 from .callbacks import Callback
 
 
@@ -22,15 +31,6 @@ class ProgressReporter(Callback):
 
     def on_train_begin(self, logs=None) -> None:
         if self.verbose == 1:
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
-
             self._progress = Progress(
                 TextColumn("[bold]training"),
                 BarColumn(),

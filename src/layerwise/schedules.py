@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 
+from .checks import in_range
 from .errors import ConfigError
 
 
@@ -38,10 +39,7 @@ class Schedule:
 
 
 def _positive(name: str, value: float, allow_zero: bool = True) -> float:
-    value = float(value)
-    if value < 0 or (value == 0 and not allow_zero) or math.isnan(value):
-        raise ConfigError(f"{name} must be {'>= 0' if allow_zero else '> 0'}, got {value}")
-    return value
+    return in_range(value, name, 0.0, low_open=not allow_zero)
 
 
 class InverseTimeDecay(Schedule):

@@ -9,7 +9,8 @@ Keys (values are NumPy arrays, or JSON-able values where marked):
     normalizer/mu, ...          the input standardisation fitted on the training set
     loss                        the loss's name (JSON)                       [training]
     optimizer                   the optimiser's config (JSON)                [training]
-    optimizer/<slot>/<name>, optimizer/t   its state arrays and step count  [training]
+    optimizer/held/<slot>/theta, optimizer/t  its state arrays exactly as held, and
+                                the step count                              [training]
     schedule                    the decay schedule's config (JSON)           [training]
     alpha0, epochs_trained      the schedule's base rate and the epochs run  [training]
 
@@ -36,11 +37,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from .network import Sequential
 
 TRAINING_KEYS = ("loss", "optimizer", "schedule", "alpha0", "epochs_trained")
+#: the model attributes ``load_state_dict`` may set besides arrays
+_ATTRIBUTES = ("normalizer_", "loss_", "optimizer_", "schedule_", "alpha0_", "epochs_trained_")
 
 
 def state_dict(model: Sequential, training: bool = True) -> dict[str, object]:
     """A snapshot (copies) of everything the model's behaviour depends on."""
-    model._require_built()
+    model.require_built()
     out: dict[str, object] = {f"param/{k}": v.copy() for k, v in model.parameters.items()}
     for i, layer in enumerate(model.layers):
         out.update({f"state/{i}/{k}": v for k, v in layer.state_dict().items()})
@@ -52,7 +55,7 @@ def state_dict(model: Sequential, training: bool = True) -> dict[str, object]:
             out["loss"] = model.loss_.name
         if model.optimizer_ is not None:
             out["optimizer"] = model.optimizer_.config()
-            out.update({f"optimizer/{k}": v for k, v in model.optimizer_.get_state().items()})
+            out.update({f"optimizer/{k}": v for k, v in model.optimizer_.state_dict().items()})
         if model.schedule_ is not None:
             out["schedule"] = model.schedule_.config()
             out["alpha0"] = model.alpha0_
@@ -63,18 +66,33 @@ def state_dict(model: Sequential, training: bool = True) -> dict[str, object]:
 
 def load_state_dict(model: Sequential, state: Mapping[str, object], strict: bool = True) -> None:
     """Restore what ``state_dict`` returned. ``strict``: every parameter and layer-state
-    entry must be present. Unknown keys, wrong shapes and non-finite or complex
-    parameters raise ShapeError before any parameter is written."""
-    model._require_built()
+    entry must be present. Unknown keys, wrong shapes, and parameters that are complex or
+    not finite in the model's dtype raise ShapeError; on any error the model is left as
+    it was (all or nothing)."""
+    model.require_built()
     params, layers, rest = _split(model, state)
     if strict:
         _check_complete(model, params, layers)
     for name, value in params.items():
         value = np.asarray(value)
-        if np.iscomplexobj(value) or (
-            np.issubdtype(value.dtype, np.number) and not np.all(np.isfinite(value))
-        ):
-            raise ShapeError(f"parameter {name} must hold finite real numbers")
+        if np.iscomplexobj(value) or not np.issubdtype(value.dtype, np.number):
+            raise ShapeError(f"parameter {name} must hold real numbers, not {value.dtype}")
+        with np.errstate(over="ignore"):
+            finite = np.all(np.isfinite(value.astype(model.dtype)))
+        if not finite:
+            raise ShapeError(f"parameter {name} holds NaN or inf (in {model.dtype})")
+    backup = state_dict(model)
+    attributes = {k: getattr(model, k) for k in _ATTRIBUTES}
+    try:
+        _apply(model, params, layers, rest)
+    except Exception:
+        _apply(model, *_split(model, backup))
+        for key, value in attributes.items():
+            setattr(model, key, value)
+        raise
+
+
+def _apply(model: Sequential, params: dict, layers: dict, rest: dict) -> None:
     model.parameter_vector.assign(params)
     for i, part in layers.items():
         model.layers[i].load_state_dict(part)
@@ -128,7 +146,7 @@ def _load_rest(model: Sequential, rest: dict[str, object]) -> None:
         model.loss_ = get_loss(rest["loss"])
     if "optimizer" in rest:
         opt = get_optimizer(rest["optimizer"])
-        opt.set_state(
+        opt.load_state_dict(
             {k[len("optimizer/") :]: v for k, v in rest.items() if k.startswith("optimizer/")}
         )
         model.optimizer_ = opt

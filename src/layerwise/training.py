@@ -73,9 +73,7 @@ def fit(
     - ``validation_data``: (X_dev, Y_dev), adding "val_loss"/"val_accuracy" to the logs.
     - ``callbacks``: more ``Callback`` objects (EarlyStopping, ModelCheckpoint, ...).
     - ``verbose``: 0 silent, 1 progress bar and cost lines, 2 cost lines only;
-      ``print_every``: epochs between cost lines.
-
-    ``history.history["loss"]`` has one cost per epoch.
+      ``print_every``: epochs between cost lines. ``history.history["loss"]``: J per epoch.
     """
     epochs = positive_int(epochs, "epochs")
     if batch_size is not None:
@@ -94,26 +92,11 @@ def fit(
         shuffle=bool(shuffle),
     )
     model.loss_, model.optimizer_ = loss_obj, run.optimizer
+    model.schedule_, model.alpha0_ = run.schedule, run.alpha0
 
-    history = History()
-    unit = "iteration" if batch_size is None else "epoch"
-    cbs = CallbackList([history, ProgressReporter(epochs, verbose, print_every, unit)])
-    cbs.callbacks += list(callbacks or [])
-    cbs.set_model(model)
-    model.stop_training = False
-    cbs.on_train_begin({})
-    try:
-        for epoch in range(epochs):
-            logs = run.epoch(X, Y, epoch)
-            if val is not None:
-                logs.update(_validation_logs(model, *val, loss_obj))
-            if run.schedule is not None:
-                logs["lr"] = run.optimizer.learning_rate
-            cbs.on_epoch_end(epoch, logs)
-            if model.stop_training:
-                break
-    finally:
-        cbs.on_train_end({})
+    history, unit = History(), "iteration" if batch_size is None else "epoch"
+    reporter = ProgressReporter(epochs, verbose, print_every, unit)
+    run.loop(X, Y, val, epochs, CallbackList([history, reporter, *(callbacks or [])]))
     model.history_ = history
     return history
 
@@ -131,6 +114,28 @@ class _Run:
 
     def __post_init__(self) -> None:
         self.alpha0 = self.optimizer.learning_rate
+
+    def loop(
+        self, X: Array, Y: Array, val: tuple[Array, Array] | None, epochs: int, cbs: CallbackList
+    ) -> None:
+        """Up to ``epochs`` epochs with the callbacks, until one sets stop_training."""
+        model = self.model
+        cbs.set_model(model)
+        model.stop_training = False
+        cbs.on_train_begin({})
+        try:
+            for epoch in range(epochs):
+                logs = self.epoch(X, Y, epoch)
+                model.epochs_trained_ += 1
+                if val is not None:
+                    logs.update(_validation_logs(model, *val, self.objective.loss))
+                if self.schedule is not None:
+                    logs["lr"] = self.optimizer.learning_rate
+                cbs.on_epoch_end(epoch, logs)
+                if model.stop_training:
+                    break
+        finally:
+            cbs.on_train_end({})
 
     def epoch(self, X: Array, Y: Array, epoch: int) -> dict[str, float]:
         """One pass over (X, Y); returns {"loss": J, "accuracy": ...} averaged over m."""

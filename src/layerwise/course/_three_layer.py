@@ -22,7 +22,7 @@ import numpy as np
 from ..activations import relu as _relu_kernel
 from ..activations import relu_derivative
 from ..activations import sigmoid as _sigmoid_kernel
-from ..errors import ConfigError, ShapeError
+from ..errors import ConfigError, DataError, ShapeError
 from ._numerics import QUIET, as_float, draw_weights
 
 Array = np.ndarray
@@ -257,10 +257,8 @@ def predict_dec(parameters: dict, X: Array) -> Array:
 
 def import_sklearn_datasets():
     """sklearn.datasets, or DataError saying how to install the optional extra."""
-    from ..errors import DataError
-
     try:
-        import sklearn.datasets
+        import sklearn.datasets  # noqa: PLC0415 - optional sklearn extra
     except ImportError:
         raise DataError(
             "the circles and moons data need scikit-learn: pip install 'layerwise[sklearn]'"

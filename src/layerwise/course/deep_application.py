@@ -11,6 +11,7 @@ from functools import partial
 
 import numpy as np
 
+from ..data.images import load_cat_files
 from ._numerics import as_float, draw_weights, over_sqrt_n, silent
 from .deep import (
     L_model_backward,
@@ -147,6 +148,4 @@ def predict(X: Array, y: Array, parameters: dict) -> Array:
 
 def load_data(folder) -> tuple[Array, Array, Array, Array, Array]:
     """The cat files in ``folder`` -> (train_x_orig, train_y, test_x_orig, test_y, classes)."""
-    from ..data.images import load_cat_files
-
     return load_cat_files(folder)

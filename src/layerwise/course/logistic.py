@@ -10,6 +10,7 @@ import copy
 
 import numpy as np
 
+from ..data.images import load_cat_files
 from ..losses import BinaryCrossEntropy
 from ._numerics import as_float, silent
 from ._numerics import scalar_sigmoid as sigmoid
@@ -130,6 +131,4 @@ def load_dataset(folder) -> tuple[Array, Array, Array, Array, Array]:
 
     Images are (m, 64, 64, 3) uint8, labels (1, m); see ``layerwise.data.images``.
     """
-    from ..data.images import load_cat_files
-
     return load_cat_files(folder)

@@ -64,7 +64,7 @@ def load_2D_dataset(path: str | os.PathLike) -> tuple[Array, Array, Array, Array
     Needs SciPy's MAT-file reader (``pip install 'layerwise[sklearn]'``).
     """
     try:
-        import scipy.io
+        import scipy.io  # noqa: PLC0415 - optional sklearn extra (scipy)
     except ImportError:
         raise DataError("reading data.mat needs SciPy: pip install 'layerwise[sklearn]'") from None
     if not os.path.isfile(path):

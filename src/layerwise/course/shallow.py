@@ -14,6 +14,7 @@ import numpy as np
 from ..activations import get_activation
 from ..activations import sigmoid as _sigmoid_kernel
 from ..activations import tanh as _tanh_kernel
+from ..data.planar import make_flower
 from ..losses import BinaryCrossEntropy
 from ._numerics import as_float, draw_weights, silent, times_001
 from ._numerics import scalar_sigmoid as sigmoid
@@ -140,7 +141,5 @@ def accuracy(predictions: Array, Y: Array) -> float:
 
 def load_planar_dataset() -> tuple[Array, Array]:
     """The flower: X (2, 400) float64, Y (1, 400) uint8, from np.random.seed(1)."""
-    from ..data.planar import make_flower
-
     np.random.seed(1)
     return make_flower(400, 1, rng=np.random)

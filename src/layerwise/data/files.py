@@ -114,7 +114,7 @@ def load_csv(path, *, delimiter: str = ",") -> tuple[np.ndarray, np.ndarray]:
 
 def _load_digits() -> tuple[np.ndarray, np.ndarray]:
     try:
-        from sklearn.datasets import load_digits
+        from sklearn.datasets import load_digits  # noqa: PLC0415 - optional sklearn extra
     except ImportError:
         raise DataError(
             "the digits data set comes with scikit-learn: pip install 'layerwise[sklearn]'"

@@ -23,7 +23,7 @@ CAT_TEST_FILE = "test_catvnoncat.h5"
 
 def _h5py():
     try:
-        import h5py
+        import h5py  # noqa: PLC0415 - optional data extra
     except ImportError:
         raise DataError("reading HDF5 files needs h5py: pip install 'layerwise[data]'") from None
     return h5py
@@ -136,7 +136,7 @@ def load_picture(path, num_px: int = 64) -> np.ndarray:
     if isinstance(num_px, bool) or not isinstance(num_px, (int, np.integer)) or num_px < 1:
         raise ConfigError(f"num_px must be a positive integer, got {num_px!r}")
     try:
-        from PIL import Image, UnidentifiedImageError
+        from PIL import Image, UnidentifiedImageError  # noqa: PLC0415 - optional data extra
     except ImportError:
         raise DataError("reading pictures needs Pillow: pip install 'layerwise[data]'") from None
     path = Path(path)

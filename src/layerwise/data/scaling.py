@@ -74,8 +74,8 @@ class Standardizer:
     def from_dict(cls, state: dict) -> Standardizer:
         """Rebuild a fitted Standardizer from :meth:`to_dict`'s arrays."""
         try:
-            mu = np.asarray(state["mu"], dtype=np.float64)
-            sigma2 = np.asarray(state["sigma2"], dtype=np.float64)
+            mu = np.array(state["mu"], dtype=np.float64)
+            sigma2 = np.array(state["sigma2"], dtype=np.float64)
             eps = float(np.asarray(state.get("eps", 1e-8)))
         except KeyError as exc:
             raise DataError(

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..errors import ConfigError, ShapeError
 from ..network import Sequential
+from ..training import fit
 from .spaces import METRICS, check_count, check_space
 
 Array = np.ndarray
@@ -89,8 +90,6 @@ def _fmt(v) -> str:
 
 # ---------------------------------------------------------------------------- one trial
 def _fit_names() -> set[str]:
-    from ..training import fit
-
     sig = inspect.signature(fit)
     return {n for n, p in sig.parameters.items() if p.kind is inspect.Parameter.KEYWORD_ONLY}
 
@@ -254,10 +253,10 @@ def bayesian_search(
     n = check_count("n_trials", n_trials)
     runner = _Runner(build, X_train, Y_train, X_dev, Y_dev, fit_kwargs, metric, verbose)
     try:
-        import optuna
+        import optuna  # noqa: PLC0415 - optional tune extra
     except ImportError:
         raise ConfigError("bayesian_search needs Optuna: pip install 'layerwise[tune]'") from None
-    from optuna.trial import TrialState
+    from optuna.trial import TrialState  # noqa: PLC0415 - optional tune extra
 
     verbosity = optuna.logging.get_verbosity()
     optuna.logging.set_verbosity(optuna.logging.WARNING)

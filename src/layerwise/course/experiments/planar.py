@@ -23,7 +23,7 @@ HIDDEN_SIZES = (1, 2, 3, 4, 5, 20, 50)
 def _baseline(X: np.ndarray, Y: np.ndarray, out) -> None:
     """scikit-learn's LogisticRegressionCV on the flower, as the course; skipped without it."""
     try:
-        from sklearn.linear_model import LogisticRegressionCV
+        from sklearn.linear_model import LogisticRegressionCV  # noqa: PLC0415 - optional sklearn extra
     except ImportError:
         print("scikit-learn is not installed: the logistic-regression baseline was skipped")
         return
