@@ -206,6 +206,7 @@ def _accuracies(cats, params):
     return float(out_train.split(": ")[1]), float(out_test.split(": ")[1])
 
 
+@pytest.mark.slow
 def test_two_layer_costs(two_layer):
     (_, costs), out = two_layer
     _check_costs(
@@ -214,6 +215,7 @@ def test_two_layer_costs(two_layer):
     )  # fmt: skip
 
 
+@pytest.mark.slow
 def test_two_layer_accuracy(two_layer, cats):
     (params, _), _ = two_layer
     assert {k: v.shape for k, v in params.items()} == {
@@ -227,6 +229,7 @@ def test_two_layer_accuracy(two_layer, cats):
     assert test == pytest.approx(0.72, abs=1e-12)
 
 
+@pytest.mark.slow
 def test_l_layer_costs(l_layer):
     (_, costs), out = l_layer
     _check_costs(
@@ -235,6 +238,7 @@ def test_l_layer_costs(l_layer):
     )  # fmt: skip
 
 
+@pytest.mark.slow
 def test_l_layer_accuracy(l_layer, cats):
     (params, _), _ = l_layer
     assert len(params) == 8

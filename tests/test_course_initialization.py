@@ -164,6 +164,7 @@ HE_COSTS = [0.883054, 0.687983, 0.675129, 0.652612, 0.608296, 0.530494, 0.413865
             0.236962, 0.185973, 0.150156, 0.123251, 0.099177, 0.084571, 0.073579]  # fmt: skip
 
 
+@pytest.mark.slow
 def test_headline_he_exact(headline):
     costs, train, test = headline["he"]
     assert len(costs) == 15
@@ -174,12 +175,14 @@ def test_headline_he_exact(headline):
     assert test == pytest.approx(0.96, abs=1e-12)
 
 
+@pytest.mark.slow
 def test_headline_zeros_exact(headline):
     costs, train, test = headline["zeros"]
     np.testing.assert_allclose(costs, 0.6931471805599453, atol=1e-6, rtol=0)
     assert (train, test) == (0.5, 0.5)
 
 
+@pytest.mark.slow
 def test_headline_random_accuracies_and_cost_bounds(headline):
     costs, train, test = headline["random"]
     assert costs[0] == np.inf

@@ -197,6 +197,7 @@ def test_load_dataset(cats):
     )
 
 
+@pytest.mark.slow
 def test_headline_costs(headline):
     d, _ = headline
     assert len(d["costs"]) == 20
@@ -204,6 +205,7 @@ def test_headline_costs(headline):
     np.testing.assert_allclose([float(c) for c in d["costs"]], HEADLINE_COSTS, rtol=0, atol=1e-6)
 
 
+@pytest.mark.slow
 def test_headline_accuracies(headline, cats):
     d, out = headline
     train = logistic.accuracy(d["Y_prediction_train"], cats["train_y"])
@@ -217,6 +219,7 @@ def test_headline_accuracies(headline, cats):
     assert d["Y_prediction_test"].dtype == np.float64 and d["Y_prediction_test"].shape == (1, 50)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("lr", "train", "test"),
     [

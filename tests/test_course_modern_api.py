@@ -45,6 +45,7 @@ def test_planar_tanh_network_matches_the_course():
     assert model.evaluate(X, Y)["accuracy"] == 0.9075
 
 
+@pytest.mark.slow
 def test_two_layer_cat_network_matches_the_course(cat):
     X, Y, X_test, Y_test = cat
     init = deep_application.initialize_parameters(12288, 7, 1)
@@ -58,6 +59,7 @@ def test_two_layer_cat_network_matches_the_course(cat):
     assert model.evaluate(X_test, Y_test)["accuracy"] == 0.72
 
 
+@pytest.mark.slow
 def test_deep_cat_network_matches_the_course(cat):
     X, Y, X_test, Y_test = cat
     init = deep_application.initialize_parameters_deep([12288, 20, 7, 5, 1])

@@ -219,6 +219,7 @@ def headline(moons):
     return results
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(HEADLINE))
 def test_headline_exact(headline, name):
     _, published_costs, published_lrs, published_acc = HEADLINE[name]

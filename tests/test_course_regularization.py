@@ -186,6 +186,7 @@ def headline(football):
     return results
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(RUNS))
 def test_headline_exact(headline, name, capsys):
     _, published_costs, published_train, published_test = RUNS[name]

@@ -230,6 +230,7 @@ def test_headline_accuracy(headline, flower):
     assert shallow.accuracy(shallow.predict(params, X), Y) == pytest.approx(90.75, abs=1e-12)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("n_h", [1, 2, 3, 4, 5, 20, 50])
 def test_hidden_size_sweep(flower, n_h):
     X, Y = flower
