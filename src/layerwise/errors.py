@@ -25,3 +25,16 @@ class ConfigError(LayerwiseError, ValueError):
 
 class NotFittedError(LayerwiseError, ValueError):
     """The model has not been built or trained yet."""
+
+
+class TrainingDivergedError(LayerwiseError, ArithmeticError):
+    """The cost or a parameter became NaN or inf; the model holds the last finite state.
+
+    ``epoch`` is where it happened (counted from 0, as the cost lines) and ``history``
+    the History up to the last finite epoch.
+    """
+
+    def __init__(self, message: str, epoch: int, history=None) -> None:
+        super().__init__(message)
+        self.epoch = epoch
+        self.history = history

@@ -3,8 +3,11 @@
 A and Y are (n_y, m). ``gradient`` returns dJ/dA, which already carries the 1/m;
 ``output_delta`` is the fused dZ[L] = (A - Y) / m, valid when the output activation is
 the loss's ``fused_with`` (sigmoid + BCE, softmax + CCE, linear + MSE), which saves the
-division by A and the activation's backward pass. Logs never see 0: A is clipped to [eps, 1 - eps]
-with eps the machine epsilon of A's dtype (pass ``eps=0`` for the plain formula).
+division by A and the activation's backward pass. ``cost_from_logits`` (BCE, CCE)
+computes J from the output layer's Z[L] with log-sum-exp, exact however confident the
+prediction; the model uses it whenever the output layer keeps its logits. From A, logs
+never see 0: A is clipped to [eps, 1 - eps] with eps the machine epsilon of A's dtype
+(pass ``eps=0`` for the plain formula, as the course package does).
 """
 
 from __future__ import annotations
@@ -33,6 +36,11 @@ class Loss:
     def gradient(self, A: Array, Y: Array) -> Array:
         raise NotImplementedError
 
+    def cost_from_logits(self, Z: Array, Y: Array) -> float:
+        """J from the output layer's Z[L] (exact where A saturates); only for the losses
+        whose ``fused_with`` is sigmoid or softmax."""
+        raise NotImplementedError
+
     def output_delta(self, A: Array, Y: Array, out: Array | None = None) -> Array:
         """dZ[L] = (A - Y) / m, for the activation named by ``fused_with``."""
         out = np.subtract(A, Y, out=out)
@@ -59,6 +67,12 @@ class BinaryCrossEntropy(Loss):
             s = np.sum(Y * np.log(Ac) + (1 - Y) * np.log(1 - Ac))
         return float(-s / A.shape[-1])
 
+    def cost_from_logits(self, Z: Array, Y: Array) -> float:
+        """J = (1/m) sum[max(Z, 0) - Z Y + log(1 + e^(-|Z|))], the same quantity as from
+        A = sigma(Z), computed without ever forming log(0)."""
+        terms = np.maximum(Z, 0) - Z * Y + np.log1p(np.exp(-np.abs(Z)))
+        return float(np.sum(terms) / Z.shape[-1])
+
     def gradient(self, A: Array, Y: Array) -> Array:
         """dJ/dA = -(1/m) (Y / A - (1 - Y) / (1 - A))."""
         e = _eps(A, self.eps)
@@ -81,6 +95,13 @@ class CategoricalCrossEntropy(Loss):
         with np.errstate(divide="ignore", invalid="ignore"):
             s = np.sum(Y * np.log(Ac))
         return float(-s / A.shape[-1])
+
+    def cost_from_logits(self, Z: Array, Y: Array) -> float:
+        """J = -(1/m) sum Y (Z - logsumexp(Z)) over each column's classes: log A without
+        forming A (exact for any logits)."""
+        top = Z.max(axis=0, keepdims=True)
+        log_A = Z - (top + np.log(np.sum(np.exp(Z - top), axis=0, keepdims=True)))
+        return float(-np.sum(Y * log_A) / Z.shape[-1])
 
     def gradient(self, A: Array, Y: Array) -> Array:
         """dJ/dA = -(1/m) Y / A."""

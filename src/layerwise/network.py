@@ -11,7 +11,7 @@ import numpy as np
 from . import io, state
 from .data.labels import prepare_targets
 from .errors import ConfigError, LayerwiseError, ModelFileError, NotFittedError, ShapeError
-from .layers import Dense, Layer, ParameterVector, layer_class, layer_name
+from .layers import Activation, Dense, Layer, ParameterVector, layer_class, layer_name
 from .losses import Loss, default_loss, get_loss
 from .metrics import accuracy_of
 from .training import fit
@@ -100,6 +100,9 @@ class Sequential:
         self.parameter_vector = ParameterVector(self.layers, self.dtype)
         for layer in self.layers:
             layer.initialize(self.rng)
+        last = self.layers[-1]
+        if isinstance(last, (Dense, Activation)):
+            last.keep_logits = last.activation.name in ("sigmoid", "softmax")
         self.built = True
         return self
 
@@ -193,8 +196,26 @@ class Sequential:
         return default_loss(self.output_activation) if loss is None else get_loss(loss)
 
     def has_fused_output_delta(self, loss: Loss) -> bool:
-        """True when dZ[L] = (A[L] - Y)/m applies (sigmoid+BCE, softmax+CCE, linear+MSE)."""
-        return isinstance(self.layers[-1], Dense) and loss.fused_with == self.output_activation
+        """True when dZ[L] = (A[L] - Y)/m applies (sigmoid+BCE, softmax+CCE, linear+MSE):
+        the last layer (a Dense or an Activation) applies the loss's paired activation."""
+        last = self.layers[-1]
+        return isinstance(last, (Dense, Activation)) and loss.fused_with == last.activation.name
+
+    def output_logits(self) -> Array | None:
+        """Z[L] of the last forward pass when the output layer keeps it (a sigmoid or
+        softmax Dense/Activation output), else None."""
+        return getattr(self.layers[-1], "logits", None)
+
+    def cost(self, A: Array, Y: Array, loss: Loss, Z: Array | None = None) -> float:
+        """J of the output A[L] (and its logits Z[L] when known: then exact, from
+        log-sum-exp, for BCE after sigmoid and CCE after softmax)."""
+        if (
+            Z is not None
+            and loss.fused_with in ("sigmoid", "softmax")
+            and (loss.fused_with == self.output_activation)
+        ):
+            return loss.cost_from_logits(Z, Y)
+        return loss.cost(A, Y)
 
     # ------------------------------------------------------------------ training
     fit = fit  # layerwise.training.fit, with its signature and documentation
@@ -203,17 +224,26 @@ class Sequential:
     def predict_proba(self, X: Array, batch_size: int = 16384) -> Array:
         """A[L] for X (n_x, m), computed in chunks of ``batch_size`` examples (slices,
         so no copy of X is made)."""
+        return self._outputs(X, batch_size)[0]
+
+    def _outputs(self, X: Array, batch_size: int = 16384) -> tuple[Array, Array | None]:
+        """(A[L], Z[L] or None) for X, by chunks of ``batch_size`` examples."""
         self.require_built()
         X = self.check_input(X)
-        m = X.shape[self.example_axis]
-        if m <= batch_size:
-            return self.forward(X)
-        axis = self.example_axis
-        parts = [
-            self.forward(X[..., i : i + batch_size] if axis == -1 else X[i : i + batch_size])
-            for i in range(0, m, batch_size)
-        ]
-        return np.concatenate(parts, axis=-1)
+        m, axis = X.shape[self.example_axis], self.example_axis
+        parts, logits = [], []
+        for i in range(0, m, batch_size):
+            chunk = (
+                X
+                if m <= batch_size
+                else (X[..., i : i + batch_size] if axis == -1 else X[i : i + batch_size])
+            )
+            parts.append(self.forward(chunk))
+            logits.append(self.output_logits())
+        if len(parts) == 1:
+            return parts[0], logits[0]
+        Z = None if logits[0] is None else np.concatenate(logits, axis=-1)
+        return np.concatenate(parts, axis=-1), Z
 
     def predict(self, X: Array) -> Array:
         """Labels (1, m): A > 0.5 for a sigmoid output, argmax over classes for softmax,
@@ -228,10 +258,10 @@ class Sequential:
 
     def evaluate(self, X: Array, Y: Array, loss: str | Loss | None = None) -> dict[str, float]:
         """{"loss": J, "accuracy": fraction correct} (accuracy for classifiers only)."""
-        A = self.predict_proba(X)
+        A, Z = self._outputs(X)
         loss_obj = self.resolve_loss(loss if loss is not None else self.loss_)
         Yt = prepare_targets(Y, self.layers[-1].output_shape[0], self.output_activation, A.shape[1])
-        out = {"loss": loss_obj.cost(A, Yt.astype(A.dtype, copy=False))}
+        out = {"loss": self.cost(A, Yt.astype(A.dtype, copy=False), loss_obj, Z)}
         acc = accuracy_of(A, Yt, self.output_activation)
         if acc is not None:
             out["accuracy"] = acc

@@ -39,6 +39,8 @@ class Objective:
     output_activation: str
     #: whether dZ[L] = (A[L] - Y) / m_t is used (the loss pairs with the output layer)
     fused_delta: bool
+    #: whether J is computed from Z[L] (the output layer keeps its logits)
+    from_logits: bool = False
     #: (W, dW) pairs L2 acts on: views into the model's parameter and gradient vectors
     regularized: list[tuple[Array, Array]] = field(default_factory=list)
 
@@ -50,12 +52,14 @@ class Objective:
             m=int(m),
             output_activation=model.output_activation,
             fused_delta=model.has_fused_output_delta(loss),
+            from_logits=model.has_fused_output_delta(loss) and loss.fused_with != "linear",
             regularized=model.regularized_pairs(),
         )
 
-    def cost(self, AL: Array, Y: Array) -> float:
-        """J{t} = loss(A[L], Y) + lambda/(2 m) sum ||W||^2."""
-        J = self.loss.cost(AL, Y)
+    def cost(self, AL: Array, Y: Array, ZL: Array | None = None) -> float:
+        """J{t} = loss(A[L], Y) + lambda/(2 m) sum ||W||^2; from the logits Z[L] (exact)
+        when they are given and the loss pairs with the output activation."""
+        J = self.loss.cost_from_logits(ZL, Y) if self.from_logits else self.loss.cost(AL, Y)
         if self.l2:
             J += self.l2 / (2 * self.m) * sum(float(np.sum(W * W)) for W, _ in self.regularized)
         return J
@@ -63,7 +67,8 @@ class Objective:
 
 def cost(model: Sequential, X: Array, Y: Array, objective: Objective) -> float:
     """J of a training-mode forward pass on (X, Y) (already checked, model dtype)."""
-    return objective.cost(model.forward(X, training=True), Y)
+    AL = model.forward(X, training=True)
+    return objective.cost(AL, Y, model.output_logits())
 
 
 def forward_backward(
@@ -72,7 +77,7 @@ def forward_backward(
     """Forward, cost, backward (with the L2 gradient) for one batch; the model's grads
     then hold dJ/dθ. Returns (J{t}, the batch's accuracy or None for regression)."""
     AL = model.forward(X, training=True)
-    J = objective.cost(AL, Y)
+    J = objective.cost(AL, Y, model.output_logits())
     acc = accuracy_of(AL, Y, objective.output_activation)
     if objective.fused_delta:  # A[L] is not needed any more: dZ[L] is written over it
         model.backward(objective.loss.output_delta(AL, Y, out=AL), dZ_given=True)

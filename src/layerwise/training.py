@@ -14,19 +14,23 @@ This module uses a model only through its interface; ``Sequential.fit`` is ``fit
 
 from __future__ import annotations
 
+import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import checkpoints
 from .callbacks import Callback, CallbackList, History
 from .checks import in_range, positive_int
 from .data.batches import batches
 from .data.labels import prepare_targets
 from .data.scaling import Standardizer
 from .data.validation import check_XY
-from .errors import ConfigError
+from .errors import ConfigError, TrainingDivergedError
 from .losses import Loss
 from .metrics import accuracy_of
 from .optimizers import GradientDescent, Optimizer, get_optimizer
@@ -57,6 +61,10 @@ def fit(
     callbacks: Sequence[Callback] | None = None,
     verbose: int = 1,
     print_every: int = 100,
+    checkpoint: str | os.PathLike | None = None,
+    checkpoint_every: int = 1,
+    resume: bool = False,
+    stop_on_nonfinite: bool = True,
 ) -> History:
     """Train on X (n_x, m) (images: (m, n_H, n_W, n_C)) and Y (n_y, m) (class indices
     (1, m) are accepted for a softmax output). Returns the History.
@@ -65,7 +73,7 @@ def fit(
     - ``learning_rate``: alpha; default 0.01 for a new optimiser, else the optimiser's.
     - ``loss``: "bce", "cce", "mse" or a Loss; None pairs it with the output activation.
     - ``optimizer``: "gd", "momentum", "rmsprop", "adam" or an Optimizer; None keeps the
-      model's current one (a loaded model resumes), else gradient descent.
+      model's current one and continues its schedule (a loaded model resumes).
     - ``batch_size``: None for full batch, 1 for stochastic gradient descent.
     - ``shuffle``: reshuffle the examples every epoch (with mini-batches).
     - ``l2``: lambda, J += lambda/(2m) sum ||W||^2 with m the training-set size.
@@ -73,97 +81,171 @@ def fit(
     - ``validation_data``: (X_dev, Y_dev), adding "val_loss"/"val_accuracy" to the logs.
     - ``callbacks``: more ``Callback`` objects (EarlyStopping, ModelCheckpoint, ...).
     - ``verbose``: 0 silent, 1 progress bar and cost lines, 2 cost lines only;
-      ``print_every``: epochs between cost lines. ``history.history["loss"]``: J per epoch.
+      ``print_every``: epochs between cost lines.
+    - ``checkpoint``: a file for the whole training state, written every
+      ``checkpoint_every`` epochs, at the end, and on Ctrl-C; ``resume=True`` continues
+      from it when it exists (bit for bit as if never stopped), else starts afresh.
+    - ``stop_on_nonfinite``: stop when the cost or a parameter becomes NaN/inf, put back
+      the last finite state and raise TrainingDivergedError saying what to try.
     """
     epochs = positive_int(epochs, "epochs")
-    if batch_size is not None:
-        batch_size = positive_int(batch_size, "batch_size (or None for full batch)")
-    l2 = in_range(l2, "l2 (lambda)", 0.0)
+    X, Y = _checked(model, X, Y, "")
+    saved = _resume(model, X, checkpoint) if resume else None
     X, Y, val = _prepare_data(model, X, Y, validation_data, batch_size, shuffle)
-    m = X.shape[model.example_axis]
-
-    loss_obj = model.resolve_loss(loss)
-    run = _Run(
-        model=model,
-        objective=Objective.of(model, loss_obj, l2, m),
-        optimizer=_resolve_optimizer(model, optimizer, learning_rate),
-        schedule=get_schedule(decay),
-        batch_size=batch_size,
-        shuffle=bool(shuffle),
-    )
-    model.loss_, model.optimizer_ = loss_obj, run.optimizer
-    model.schedule_, model.alpha0_ = run.schedule, run.alpha0
-
+    fresh = (optimizer, learning_rate, decay) if saved is None else (None, None, None)
+    run = _Run.start(model, *fresh)  # a resumed run takes the checkpoint's optimiser
+    run.configure(loss, l2, X.shape[model.example_axis], batch_size, shuffle)
+    run.checkpoint, run.every = checkpoint, positive_int(checkpoint_every, "checkpoint_every")
+    run.guard = bool(stop_on_nonfinite)
     history, unit = History(), "iteration" if batch_size is None else "epoch"
     reporter = ProgressReporter(epochs, verbose, print_every, unit)
-    run.loop(X, Y, val, epochs, CallbackList([history, reporter, *(callbacks or [])]))
-    model.history_ = history
+    try:
+        run.loop(X, Y, val, epochs, CallbackList([history, reporter, *(callbacks or [])]), saved)
+    finally:
+        model.history_ = history
     return history
+
+
+def _resume(model: Sequential, X: Array, checkpoint) -> dict | None:
+    """The checkpoint's own entries after loading it into the model, or None."""
+    if checkpoint is None:
+        raise ConfigError("resume=True needs checkpoint=PATH (the file to continue from)")
+    if not Path(checkpoint).exists():
+        return None
+    if not model.built:
+        model.check_input(X)
+    return checkpoints.load(checkpoint, model)
+
+
+class _DivergedError(Exception):
+    def __init__(self, what: str, value: float) -> None:
+        self.what, self.value = what, value
 
 
 @dataclass
 class _Run:
-    """What one ``fit`` call trains with."""
+    """What one ``fit`` call trains with, and its epoch loop."""
 
     model: Sequential
-    objective: Objective
     optimizer: Optimizer
     schedule: Schedule | None
-    batch_size: int | None
-    shuffle: bool
+    alpha0: float
+    objective: Objective | None = None
+    batch_size: int | None = None
+    shuffle: bool = True
+    checkpoint: str | os.PathLike | None = None
+    every: int = 1
+    guard: bool = True
 
-    def __post_init__(self) -> None:
-        self.alpha0 = self.optimizer.learning_rate
+    @classmethod
+    def start(cls, model: Sequential, optimizer, learning_rate, decay) -> _Run:
+        """A fresh optimiser starts its schedule at epoch 0 from its own rate; None
+        continues the model's (optimiser, schedule, base rate, epoch count)."""
+        continuing = optimizer is None and model.optimizer_ is not None
+        opt = _resolve_optimizer(model, optimizer, learning_rate)
+        schedule = get_schedule(decay)
+        if continuing:
+            schedule = schedule if decay is not None else model.schedule_
+            alpha0 = model.alpha0_ if model.alpha0_ is not None else opt.learning_rate
+            alpha0 = alpha0 if learning_rate is None else opt.learning_rate
+        else:
+            alpha0 = opt.learning_rate
+            model.epochs_trained_ = 0
+        model.optimizer_, model.schedule_, model.alpha0_ = opt, schedule, alpha0
+        return cls(model=model, optimizer=opt, schedule=schedule, alpha0=alpha0)
 
-    def loop(
-        self, X: Array, Y: Array, val: tuple[Array, Array] | None, epochs: int, cbs: CallbackList
-    ) -> None:
-        """Up to ``epochs`` epochs with the callbacks, until one sets stop_training."""
+    def configure(self, loss, l2: float, m: int, batch_size: int | None, shuffle: bool) -> None:
+        """The cost (loss + L2 over m examples) and the batching."""
+        l2 = in_range(l2, "l2 (lambda)", 0.0)
+        self.objective = Objective.of(self.model, self.model.resolve_loss(loss), l2, m)
+        self.batch_size, self.shuffle = batch_size, bool(shuffle)
+
+    def loop(self, X, Y, val, epochs: int, cbs: CallbackList, saved: dict | None) -> None:
+        """Epochs until ``epochs`` or a callback's stop_training, with checkpoints and the
+        non-finite guard."""
         model = self.model
+        model.loss_ = self.objective.loss
         cbs.set_model(model)
         model.stop_training = False
         cbs.on_train_begin({})
+        history = cbs.callbacks[0]
+        done = 0 if saved is None else checkpoints.resume_callbacks(saved, history, cbs.callbacks)
+        last = checkpoints.snapshot(model, done, history, cbs.callbacks)
         try:
-            for epoch in range(epochs):
-                logs = self.epoch(X, Y, epoch)
-                model.epochs_trained_ += 1
+            for epoch in range(done, epochs):
+                logs = self._guarded_epoch(X, Y, epoch, last, history)
                 if val is not None:
                     logs.update(_validation_logs(model, *val, self.objective.loss))
                 if self.schedule is not None:
                     logs["lr"] = self.optimizer.learning_rate
                 cbs.on_epoch_end(epoch, logs)
+                last = checkpoints.snapshot(model, epoch + 1, history, cbs.callbacks)
+                if self.checkpoint is not None and (epoch + 1 - done) % self.every == 0:
+                    checkpoints.write(self.checkpoint, model, last)
                 if model.stop_training:
                     break
+        except KeyboardInterrupt:
+            if self.checkpoint is not None:
+                checkpoints.write(self.checkpoint, model, last)
+            raise
         finally:
             cbs.on_train_end({})
+        if self.checkpoint is not None:
+            checkpoints.write(self.checkpoint, model, last)
+
+    def _guarded_epoch(self, X, Y, epoch: int, last: dict, history: History) -> dict:
+        try:
+            return self.epoch(X, Y, epoch)
+        except _DivergedError as bad:
+            message = _diverged_message(self, epoch, bad)
+            self.model.load_state_dict(
+                {k: v for k, v in last.items() if not k.startswith(checkpoints.PREFIX)}
+            )
+            raise TrainingDivergedError(message, epoch, history) from None
 
     def epoch(self, X: Array, Y: Array, epoch: int) -> dict[str, float]:
         """One pass over (X, Y); returns {"loss": J, "accuracy": ...} averaged over m."""
         model, opt, schedule, m = self.model, self.optimizer, self.schedule, self.objective.m
         if schedule is not None and not schedule.per_step:
-            opt.learning_rate = schedule(self.alpha0, epoch, opt.t)
+            opt.learning_rate = schedule(self.alpha0, model.epochs_trained_, opt.t)
         shuffled = self.shuffle and self.batch_size and self.batch_size < m
         perm = model.rng.permutation(m) if shuffled else None
         params = model.parameter_vector.as_triple()
         total, correct, acc = 0.0, 0.0, None
         for Xb, Yb in batches(X, Y, self.batch_size, perm, model.example_axis):
             J, acc = forward_backward(model, Xb, Yb, self.objective)
+            if self.guard and not math.isfinite(J):
+                raise _DivergedError("cost", J)
             m_t = Yb.shape[-1]
             total += J * m_t
             if acc is not None:
                 correct += acc * m_t
             if schedule is not None and schedule.per_step:
-                opt.learning_rate = schedule(self.alpha0, epoch, opt.t + 1)
+                opt.learning_rate = schedule(self.alpha0, model.epochs_trained_, opt.t + 1)
             opt.step(params)
+        if self.guard and not np.isfinite(params[0][1]).all():
+            raise _DivergedError("parameters", math.nan)
+        model.epochs_trained_ += 1
         logs = {"loss": total / m}
         if acc is not None:
             logs["accuracy"] = correct / m
         return logs
 
 
+def _diverged_message(run: _Run, epoch: int, bad: _DivergedError) -> str:
+    what = "the cost" if bad.what == "cost" else "a parameter"
+    value = "inf" if bad.what == "cost" and math.isinf(bad.value) else "NaN or inf"
+    back = f"the weights after epoch {epoch - 1}" if epoch > 0 else "the initial weights"
+    return (
+        f"training diverged at epoch {epoch}: {what} became {value}; {back} are restored. "
+        f"Try a smaller learning rate (it was {run.optimizer.learning_rate:g}) or "
+        "standardise the inputs (normalize=True, --normalize)"
+    )
+
+
 def _validation_logs(model: Sequential, X_dev: Array, Y_dev: Array, loss: Loss) -> dict:
     A_dev = model.forward(X_dev)
-    logs = {"val_loss": loss.cost(A_dev, Y_dev)}
+    logs = {"val_loss": model.cost(A_dev, Y_dev, loss, model.output_logits())}
     val_acc = accuracy_of(A_dev, Y_dev, model.output_activation)
     if val_acc is not None:
         logs["val_accuracy"] = val_acc
@@ -171,9 +253,11 @@ def _validation_logs(model: Sequential, X_dev: Array, Y_dev: Array, loss: Loss) 
 
 
 def _prepare_data(model, X, Y, validation_data, batch_size, shuffle):
-    """X in the model's dtype (standardised when the model normalises; column-major
-    for shuffled column batches), Y as the output needs it, and the dev set likewise."""
-    X, Y = _checked(model, X, Y, "")
+    """From checked X, Y: X in the model's dtype (standardised when the model
+    normalises; column-major for shuffled column batches), Y as the output needs it,
+    and the dev set likewise."""
+    if batch_size is not None:
+        positive_int(batch_size, "batch_size (or None for full batch)")
     m = X.shape[model.example_axis]
     if model.normalize and model.normalizer_ is None:
         if model.example_axis != -1:

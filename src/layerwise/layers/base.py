@@ -208,6 +208,16 @@ def buffer(cache: dict, key: str, shape: Shape, dtype: np.dtype) -> Array:
     return buf
 
 
+def keep(cache: dict, Z: Array, training: bool) -> Array:
+    """A copy of Z (an output layer's logits): into a buffer kept in ``cache`` in training
+    (overwritten by the next training pass), a fresh array at inference."""
+    if not training:
+        return Z.copy()
+    out = buffer(cache, "logits", Z.shape, Z.dtype)
+    np.copyto(out, Z)
+    return out
+
+
 def check_images(layer: Layer, A_prev: Array) -> None:
     """Raise unless A_prev is a batch (m, n_H, n_W, n_C) of the images ``layer`` was built for."""
     name = type(layer).__name__

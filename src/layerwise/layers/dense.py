@@ -8,7 +8,7 @@ from ..activations import ActivationFunction, get_activation
 from ..checks import positive_int
 from ..errors import ShapeError
 from ..initializers import DEFAULT_FOR_ACTIVATION, get_initializer
-from .base import Array, Layer, buffer
+from .base import Array, Layer, buffer, keep
 from .registry import register_layer
 
 
@@ -43,6 +43,9 @@ class Dense(Layer):
         self._buf: dict[str, Array] = {}
         self._A_prev: Array | None = None
         self._A: Array | None = None
+        #: set by the model on an output layer: keep Z[L] in ``logits`` for an exact cost
+        self.keep_logits = False
+        self.logits: Array | None = None
 
     def build(self, input_shape):
         if len(input_shape) != 1:
@@ -70,6 +73,8 @@ class Dense(Layer):
         Z = np.matmul(W, A_prev, out=Z)
         if self.use_bias:
             Z += self.params["b"]
+        if self.keep_logits:
+            self.logits = keep(self._buf, Z, training)
         A = self.activation.forward(Z, out=Z)
         if training:
             self._A_prev, self._A = A_prev, A
