@@ -1,7 +1,10 @@
-"""Callbacks: EarlyStopping (patience, restore_best_weights), ModelCheckpoint
-(save_best_only) and a custom callback's hooks and stop_training."""
+"""Callbacks: EarlyStopping (patience, restore_best_weights, the message saying where
+it stopped), ModelCheckpoint (save_best_only), both callbacks' counters as JSON state,
+and a custom callback's hooks and stop_training."""
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pytest
@@ -224,3 +227,155 @@ def test_custom_callback_gets_the_documented_logs_and_can_stop():
     )
     assert history.epoch == [0, 1, 2]
     assert [logs["loss"] for logs in cb.logs] == history.history["loss"]
+
+
+# --------------------------------------------------------------------------- messages
+def test_early_stopping_says_where_it_stopped_and_what_it_restored():
+    stop = lw.EarlyStopping("val_loss", patience=4, restore_best_weights=True)
+    _, history, _ = bumped_run([stop])
+    best = history.history["val_loss"][5]
+    # epochs numbered as history.epoch, the cost lines and history.csv: from 0
+    assert history.epoch[-1] == 9
+    assert stop.message == (
+        f"stopped at epoch 9; restored the weights of epoch 5 (best val_loss {best:.4g})"
+    )
+
+
+def test_early_stopping_message_without_restore():
+    stop = lw.EarlyStopping("val_loss", patience=3)
+    _, history, _ = bumped_run([stop])
+    best = history.history["val_loss"][5]
+    assert stop.message == f"stopped at epoch 8; best val_loss {best:.4g} at epoch 5"
+
+
+def test_early_stopping_message_is_none_when_it_did_not_stop():
+    stop = lw.EarlyStopping("val_loss", patience=50, restore_best_weights=True)
+    assert stop.message is None
+    _, history, _ = bumped_run([stop], epochs=12)
+    assert len(history.epoch) == 12 and stop.stopped_epoch is None
+    assert stop.message is None
+
+
+def test_early_stopping_message_when_the_monitor_never_improved():
+    stop = lw.EarlyStopping("val_loss", patience=2, restore_best_weights=True)
+    model = lw.Sequential([lw.Dense(1, "sigmoid")], input_dim=1)
+    stop.set_model(model)
+    stop.on_train_begin({})
+    for epoch in range(2):
+        stop.on_epoch_end(epoch, {"val_loss": float("nan")})
+    stop.on_train_end({})
+    assert stop.message == "stopped at epoch 1; val_loss never improved"
+
+
+# --------------------------------------------------------------------------- state
+def test_early_stopping_state_round_trips_through_json():
+    stop = lw.EarlyStopping("val_loss", patience=3, restore_best_weights=True)
+    assert stop.state_dict() == {
+        "monitor": "val_loss",
+        "mode": "min",
+        "best": None,  # +inf before any epoch, kept JSON-able
+        "best_epoch": -1,
+        "wait": 0,
+        "stopped_epoch": None,
+    }
+    _, history, _ = bumped_run([stop])
+    state = stop.state_dict()
+    assert state["best"] == history.history["val_loss"][5]
+    assert (state["best_epoch"], state["wait"], state["stopped_epoch"]) == (5, 3, 8)
+    assert "best_state" not in state
+    text = json.dumps(state, allow_nan=False)
+    again = lw.EarlyStopping("val_loss", patience=3, restore_best_weights=True)
+    again.load_state_dict(json.loads(text))
+    assert again.state_dict() == state
+    assert (again.best, again.best_epoch, again.wait) == (state["best"], 5, 3)
+
+
+def test_loaded_early_stopping_counters_carry_on_into_the_next_fit():
+    """A resumed run keeps counting: with wait = patience - 1 and a best no epoch beats,
+    the first epoch stops training; a fit without loading starts afresh."""
+    X, Y = blobs()
+    X_dev, Y_dev = blobs(m=30, seed=1)
+    stop = lw.EarlyStopping("val_loss", patience=3)
+    stop.load_state_dict(
+        {
+            "monitor": "val_loss",
+            "mode": "min",
+            "best": 0.0,
+            "best_epoch": 41,
+            "wait": 2,
+            "stopped_epoch": None,
+        }
+    )
+    model = lw.Sequential([lw.Dense(3, "tanh"), lw.Dense(1, "sigmoid")], seed=0)
+    fit = dict(epochs=20, validation_data=(X_dev, Y_dev), callbacks=[stop], verbose=0)
+    history = model.fit(X, Y, **fit)
+    assert history.epoch == [0]
+    assert stop.message == "stopped at epoch 0; best val_loss 0 at epoch 41"
+    history = model.fit(X, Y, **fit)  # nothing loaded: fresh counters, the dev loss improves
+    assert len(history.epoch) == 20 and stop.message is None
+    assert stop.best_epoch == 19
+
+
+def test_counters_loaded_during_a_fit_do_not_leak_into_the_next():
+    """A resumed fit loads the counters after on_train_begin; the fit after it starts
+    afresh."""
+    X, Y = blobs()
+    X_dev, Y_dev = blobs(m=30, seed=1)
+    stop = lw.EarlyStopping("val_loss", patience=3)
+    saved = {
+        "monitor": "val_loss",
+        "mode": "min",
+        "best": 0.0,
+        "best_epoch": 41,
+        "wait": 2,
+        "stopped_epoch": None,
+    }
+
+    class LoadAtStart(lw.Callback):
+        def on_train_begin(self, logs=None):
+            stop.load_state_dict(saved)
+
+    model = lw.Sequential([lw.Dense(3, "tanh"), lw.Dense(1, "sigmoid")], seed=0)
+    fit = dict(epochs=20, validation_data=(X_dev, Y_dev), verbose=0)
+    history = model.fit(X, Y, callbacks=[stop, LoadAtStart()], **fit)
+    assert history.epoch == [0] and stop.best_epoch == 41
+    history = model.fit(X, Y, callbacks=[stop], **fit)
+    assert len(history.epoch) == 20 and stop.best_epoch == 19
+
+
+def test_early_stopping_refuses_a_state_of_another_monitor_or_shape():
+    state = lw.EarlyStopping("val_loss").state_dict()
+    with pytest.raises(ConfigError, match="monitors 'val_accuracy'"):
+        lw.EarlyStopping("val_accuracy").load_state_dict(state)
+    with pytest.raises(ConfigError, match="keys"):
+        lw.EarlyStopping().load_state_dict({k: v for k, v in state.items() if k != "wait"})
+    with pytest.raises(ConfigError, match="wait must be an integer"):
+        lw.EarlyStopping().load_state_dict({**state, "wait": 1.5})
+    with pytest.raises(ConfigError, match="best must be a number"):
+        lw.EarlyStopping().load_state_dict({**state, "best": "low"})
+
+
+def test_model_checkpoint_state_round_trips_and_a_resumed_run_saves_only_better(tmp_path):
+    first = lw.ModelCheckpoint(tmp_path / "a-{epoch}.npz", save_best_only=True)
+    assert first.state_dict() == {
+        "monitor": "val_loss",
+        "mode": "min",
+        "best": None,
+        "best_epoch": -1,
+    }
+    _, history, _ = bumped_run([first], epochs=15)
+    state = json.loads(json.dumps(first.state_dict(), allow_nan=False))
+    assert state == {
+        "monitor": "val_loss",
+        "mode": "min",
+        "best": history.history["val_loss"][5],
+        "best_epoch": 5,
+    }
+    # The same run again, resumed from that state: no epoch beats the best, nothing saved.
+    resumed = lw.ModelCheckpoint(tmp_path / "b-{epoch}.npz", save_best_only=True)
+    resumed.load_state_dict(state)
+    bumped_run([resumed], epochs=15)
+    assert not list(tmp_path.glob("b-*.npz"))
+    assert resumed.state_dict() == state
+    with pytest.raises(ConfigError, match="monitors 'loss'"):
+        lw.ModelCheckpoint(tmp_path / "c.npz", monitor="loss").load_state_dict(state)

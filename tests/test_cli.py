@@ -141,7 +141,9 @@ def test_validation_split_with_early_stopping(tmp_path, capsys):
         ]
     )
     assert code == 0
-    assert set(accuracies(capsys.readouterr().out)) == {"train", "dev", "test"}
+    printed = capsys.readouterr().out
+    assert set(accuracies(printed)) == {"train", "dev", "test"}
+    assert "stopped at epoch" not in printed  # --quiet
     metrics = json.loads((out / "metrics.json").read_text())
     history = read_history_csv(out / "history.csv")
     assert metrics["m_train"] == 240
@@ -151,6 +153,26 @@ def test_validation_split_with_early_stopping(tmp_path, capsys):
     assert metrics["epochs_run"] == best + 5 + 1
     # the saved model is the best epoch's (restore_best_weights)
     assert metrics["dev_loss"] == pytest.approx(history["val_loss"][best], rel=1e-4)
+
+
+def test_train_says_where_early_stopping_stopped(tmp_path, capsys):
+    """The message uses the epoch numbers of the cost lines and history.csv (from 0)."""
+    out = str(tmp_path / "run")
+    flags = ["--lr", "0.05", "--validation-split", "0.25", "--early-stopping", "5"]
+    code = main(["train", "--iterations", "3000", "--print-every", "1000", *flags, "--out", out])
+    assert code == 0
+    printed = capsys.readouterr().out.splitlines()
+    history = read_history_csv(Path(out) / "history.csv")
+    best = int(np.argmin(history["val_loss"]))
+    last = int(history["epoch"][-1])
+    assert last == best + 5
+    expected = (
+        f"stopped at epoch {last}; restored the weights of epoch {best} "
+        f"(best val_loss {history['val_loss'][best]:.4g})"
+    )
+    assert expected in printed
+    first_accuracy = next(i for i, line in enumerate(printed) if " accuracy: " in line)
+    assert printed.index(expected) < first_accuracy  # said right after training
 
 
 def test_train_on_csv_files_classification_and_regression(tmp_path, capsys):
@@ -259,6 +281,12 @@ def test_gradcheck_passes(capsys, flags):
     assert "PASS" in out and "FAIL" not in out
     difference = float(out.split("relative difference = ")[1].split()[0])
     assert difference < 1e-7
+
+
+@pytest.mark.parametrize("epsilon", ["0", "-1e-7", "nan"])
+def test_gradcheck_refuses_an_epsilon_that_is_not_positive(capsys, epsilon):
+    line = assert_one_line_error(capsys, main(["gradcheck", f"--epsilon={epsilon}"]))
+    assert line == f"layerwise: error: --epsilon must be in (0, inf), got {float(epsilon)!r}"
 
 
 @pytest.mark.parametrize(

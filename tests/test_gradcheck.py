@@ -1,6 +1,7 @@
 """Gradient checking: back-propagation agrees with two-sided differences for every
 hidden activation, output/loss pairing and depth, with L2, dropout and batch norm; a
-deliberately broken backward is caught."""
+deliberately broken backward is caught; dropout that is not frozen is frozen in the
+checked copy."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import numpy as np
 import pytest
 
 from layerwise import Activation, BatchNorm, Dense, Dropout, Sequential, gradcheck
+from layerwise.errors import ConfigError
 from layerwise.gradcheck import gradients
 
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "linear"]
@@ -106,15 +108,52 @@ def test_gradcheck_with_frozen_dropout(hidden):
     assert gradcheck(model, X, Y, l2=0.1) < 1e-7
 
 
-def test_unfrozen_dropout_fails_the_check():
-    """Without a frozen mask every cost evaluation draws a new mask: the numerical
-    gradient is noise, and the check must say so."""
+def _dropout_model(dtype="float64"):
+    return Sequential(
+        [Dense(5, "relu"), Dropout(0.5), Dense(UNITS, "tanh"), Dropout(0.8), Dense(1, "sigmoid")],
+        input_dim=N_X,
+        seed=8,
+        dtype=dtype,
+    )
+
+
+def _same_state(a, b):
+    assert a.keys() == b.keys()
+    for key, value in a.items():
+        if isinstance(value, np.ndarray):
+            np.testing.assert_array_equal(value, b[key])
+        else:
+            assert value == b[key], key
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_unfrozen_dropout_is_frozen_in_the_copy(dtype):
+    """Dropout that is not frozen would draw a new mask for every cost, making the
+    numerical gradient noise (a relative difference near 1); gradcheck freezes the
+    float64 copy's layers on one mask and leaves the model itself as it was."""
     X, Y = _data(1, "binary", seed=7)
-    model = Sequential(
-        [Dense(5, "relu"), Dropout(0.5), Dense(1, "sigmoid")], input_dim=N_X, seed=8,
-        dtype="float64",
-    )  # fmt: skip
-    assert gradcheck(model, X, Y) > 1e-3
+    model = _dropout_model(dtype)
+    before = model.state_dict()
+    assert gradcheck(model, X, Y, l2=0.1) < 1e-7
+    dropouts = [layer for layer in model.layers if isinstance(layer, Dropout)]
+    assert [layer.frozen for layer in dropouts] == [False, False]
+    assert all(layer._D is None for layer in dropouts)  # no mask drawn on the model
+    _same_state(before, model.state_dict())  # parameters and the masks' generators
+
+
+def test_the_frozen_copy_still_checks_dropout_backward(monkeypatch):
+    """The frozen masks really act in the check: a Dropout backward that forgets its
+    mask is caught."""
+    X, Y = _data(1, "binary", seed=7)
+    monkeypatch.setattr(Dropout, "backward", lambda self, dA: dA)
+    assert gradcheck(_dropout_model(), X, Y) > 1e-3
+
+
+@pytest.mark.parametrize("epsilon", [0.0, -1e-7, float("nan"), float("inf")])
+def test_gradcheck_refuses_an_epsilon_that_is_not_positive(epsilon):
+    X, Y = _data(1, "binary", seed=7)
+    with pytest.raises(ConfigError, match=r"gradcheck epsilon must be in \(0, inf\)"):
+        gradcheck(_model(2, "tanh", "sigmoid", 1), X, Y, epsilon=epsilon)
 
 
 @pytest.mark.parametrize("hidden", HIDDEN)

@@ -82,7 +82,15 @@ class EarlyStopping(Callback):
     """Stop when ``monitor`` has not improved by more than ``min_delta`` for ``patience``
     epochs in a row (the last epoch run is then b + patience, b the best epoch, as in
     Keras); with ``restore_best_weights`` put back the model's state (parameters,
-    batch-norm running statistics; not the optimiser's) of the best epoch."""
+    batch-norm running statistics; not the optimiser's) of the best epoch.
+
+    After training, ``message`` says what happened when it stopped training (None when
+    it did not), e.g. "stopped at epoch 133; restored the weights of epoch 112 (best
+    val_loss 0.0912)". Epochs are numbered as ``on_epoch_end`` receives them, like the
+    cost lines and history.csv: the first is epoch 0.
+    ``state_dict()``/``load_state_dict()`` carry the counters (best, best_epoch, wait,
+    stopped_epoch) as JSON; the best epoch's weights (``best_state``) are not in it.
+    """
 
     def __init__(
         self,
@@ -97,13 +105,23 @@ class EarlyStopping(Callback):
         self.min_delta = abs(float(min_delta))
         self.mode = _monitor_mode(monitor, mode)
         self.restore_best_weights = restore_best_weights
+        self._reset()
+        self._loaded = False
 
-    def on_train_begin(self, logs=None) -> None:
+    def _reset(self) -> None:
         self.best = math.inf if self.mode == "min" else -math.inf
         self.best_epoch = -1
         self.wait = 0
-        self.stopped_epoch = None
+        self.stopped_epoch: int | None = None
         self.best_state: dict | None = None
+        self.message: str | None = None
+
+    def on_train_begin(self, logs=None) -> None:
+        if self._loaded:  # a resumed run goes on from the loaded counters
+            self._loaded = False
+            self.stopped_epoch = self.message = None
+        else:
+            self._reset()
 
     def _improved(self, value: float) -> bool:
         if self.mode == "min":
@@ -128,13 +146,46 @@ class EarlyStopping(Callback):
                 self.model.stop_training = True
 
     def on_train_end(self, logs=None) -> None:
-        if self.restore_best_weights and self.best_state is not None:
+        self._loaded = False  # loaded counters serve one fit (loaded before or during it)
+        restored = self.restore_best_weights and self.best_state is not None
+        if restored:
             self.model.load_state_dict(self.best_state, strict=False)
+        if self.stopped_epoch is not None:
+            self.message = self._describe(restored)
+
+    def _describe(self, restored: bool) -> str:
+        stopped = f"stopped at epoch {self.stopped_epoch}"
+        if self.best_epoch < 0:
+            return f"{stopped}; {self.monitor} never improved"
+        best = f"best {self.monitor} {self.best:.4g}"
+        if restored:
+            return f"{stopped}; restored the weights of epoch {self.best_epoch} ({best})"
+        return f"{stopped}; {best} at epoch {self.best_epoch}"
+
+    def state_dict(self) -> dict[str, object]:
+        """The counters, JSON-able (an infinite ``best``, nothing seen yet, is None)."""
+        return {
+            **_monitor_state(self),
+            "wait": self.wait,
+            "stopped_epoch": self.stopped_epoch,
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        """Put back counters from ``state_dict()``: before a ``fit`` (its start keeps
+        them) or during one, after ``on_train_begin`` (as a resumed ``fit`` does)."""
+        _load_monitor_state(self, state, ("wait", "stopped_epoch"))
+        self.wait = _state_int(self, state, "wait", 0)
+        stopped = state["stopped_epoch"]
+        self.stopped_epoch = None if stopped is None else _state_int(self, state, "stopped_epoch")
+        self.message = None
+        self._loaded = True
 
 
 class ModelCheckpoint(Callback):
     """Save the model to ``path`` after each epoch, or only when ``monitor`` improves
-    (``save_best_only``). ``path`` may contain ``{epoch}``."""
+    (``save_best_only``). ``path`` may contain ``{epoch}``. ``state_dict()`` and
+    ``load_state_dict()`` carry ``best`` and ``best_epoch`` (the epoch last saved as the
+    best) as JSON, so a resumed run saves only what beats the best so far."""
 
     def __init__(
         self,
@@ -147,9 +198,18 @@ class ModelCheckpoint(Callback):
         self.monitor = monitor
         self.save_best_only = save_best_only
         self.mode = _monitor_mode(monitor, mode)
+        self._reset()
+        self._loaded = False
+
+    def _reset(self) -> None:
+        self.best = math.inf if self.mode == "min" else -math.inf
+        self.best_epoch = -1
 
     def on_train_begin(self, logs=None) -> None:
-        self.best = math.inf if self.mode == "min" else -math.inf
+        if self._loaded:  # a resumed run goes on from the loaded counters
+            self._loaded = False
+        else:
+            self._reset()
 
     def on_epoch_end(self, epoch: int, logs: dict) -> None:
         if self.save_best_only:
@@ -164,6 +224,62 @@ class ModelCheckpoint(Callback):
             better = value < self.best if self.mode == "min" else value > self.best
             if not better:
                 return
-            self.best = float(value)
+            self.best, self.best_epoch = float(value), epoch
         path = Path(self.path.format(epoch=epoch))
         self.model.save(path)
+
+    def on_train_end(self, logs=None) -> None:
+        self._loaded = False  # loaded counters serve one fit (loaded before or during it)
+
+    def state_dict(self) -> dict[str, object]:
+        """``best`` (None while infinite) and ``best_epoch``, JSON-able."""
+        return _monitor_state(self)
+
+    def load_state_dict(self, state: dict) -> None:
+        """Put back ``state_dict()``'s counters, before a ``fit`` or during one."""
+        _load_monitor_state(self, state)
+        self._loaded = True
+
+
+def _monitor_state(cb: EarlyStopping | ModelCheckpoint) -> dict[str, object]:
+    return {
+        "monitor": cb.monitor,
+        "mode": cb.mode,
+        "best": cb.best if math.isfinite(cb.best) else None,
+        "best_epoch": cb.best_epoch,
+    }
+
+
+def _load_monitor_state(
+    cb: EarlyStopping | ModelCheckpoint, state: dict, more: tuple[str, ...] = ()
+) -> None:
+    """Check ``state`` (the keys of ``_monitor_state`` and ``more``) and set best and
+    best_epoch from it."""
+    name = type(cb).__name__
+    keys = {"monitor", "mode", "best", "best_epoch", *more}
+    if not isinstance(state, dict) or set(state) != keys:
+        got = sorted(state) if isinstance(state, dict) else type(state).__name__
+        raise ConfigError(f"{name} state must have the keys {sorted(keys)}, got {got}")
+    if (state["monitor"], state["mode"]) != (cb.monitor, cb.mode):
+        raise ConfigError(
+            f"{name} monitors {cb.monitor!r} ({cb.mode}) but the state is of "
+            f"{state['monitor']!r} ({state['mode']})"
+        )
+    best = state["best"]
+    if best is None:
+        cb.best = math.inf if cb.mode == "min" else -math.inf
+    else:
+        try:
+            cb.best = float(best)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{name} state: best must be a number, got {best!r}") from None
+    cb.best_epoch = _state_int(cb, state, "best_epoch", -1)
+
+
+def _state_int(cb: Callback, state: dict, key: str, low: int = 0) -> int:
+    value = state[key]
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise ConfigError(
+            f"{type(cb).__name__} state: {key} must be an integer >= {low}, got {value!r}"
+        )
+    return int(value)

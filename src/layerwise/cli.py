@@ -144,6 +144,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     t.add_argument("--dtype", default="float32", choices=("float32", "float64"))
     t.add_argument("--out", default=None, help="run folder (default: runs/<data name>)")
+    t.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the run already in --out (it is kept until the new one is complete)",
+    )
     t.add_argument("--quiet", action="store_true", help="no progress bar or cost lines")
 
     e = sub.add_parser(
@@ -174,7 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--output", default="sigmoid", choices=("sigmoid", "softmax", "linear"))
     g.add_argument("--examples", type=int, default=10, help="m (default: 10)")
     g.add_argument("--features", type=int, default=4, help="n_x (default: 4)")
-    g.add_argument("--epsilon", type=float, default=1e-7)
+    g.add_argument("--epsilon", type=float, default=1e-7, help="the step (default: 1e-7)")
     g.add_argument("--threshold", type=float, default=1e-7)
     g.add_argument("--seed", type=int, default=0)
 

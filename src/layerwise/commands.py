@@ -11,7 +11,7 @@ import numpy as np
 
 from .builders import PRESETS, hidden_layers, output_spec
 from .callbacks import EarlyStopping
-from .checks import probability
+from .checks import in_range, probability
 from .data import (
     check_X,
     load_csv,
@@ -26,7 +26,7 @@ from .gradcheck import gradcheck
 from .layers import Dense
 from .metrics import bias_variance
 from .network import Sequential
-from .runs import write_run
+from .runs import RunFolder, write_run
 from .schedules import SCHEDULES, get_schedule
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp")
@@ -122,40 +122,50 @@ def train(args: argparse.Namespace) -> int:
     validation = None if validation[0] is None else validation
     model = _model(args, Y, classes)
     callbacks = []
+    stopper = None
     if args.early_stopping is not None:
         if validation is None:
             raise ConfigError("--early-stopping needs a dev set: give --validation-split")
-        callbacks.append(
-            EarlyStopping("val_loss", patience=args.early_stopping, restore_best_weights=True)
-        )
-    start = time.perf_counter()
-    history = model.fit(
-        X_train,
-        Y_train,
-        epochs=args.iterations,
-        learning_rate=args.lr,
-        optimizer=args.optimizer,
-        batch_size=args.batch_size,
-        l2=args.l2,
-        decay=_decay(args),
-        validation_data=validation,
-        callbacks=callbacks,
-        verbose=0 if args.quiet else 1,
-        print_every=args.print_every,
-    )
-    seconds = time.perf_counter() - start
-    if not args.quiet:
-        model.summary()
-    metrics = {
-        "data": args.data,
-        "m_train": int(X_train.shape[1]),
-        "epochs_run": len(history.epoch),
-        "train_seconds": round(seconds, 3),
-        **_scores(model, splits),
-    }
-    unit = "iteration" if args.batch_size is None else "epoch"
+        stopper = EarlyStopping("val_loss", patience=args.early_stopping, restore_best_weights=True)
+        callbacks.append(stopper)
+    decay = _decay(args)
     out = Path(args.out or Path("runs") / name)
-    written = write_run(out, model, history, metrics, X=X_train, Y=Y_train, cost_label=unit)
+    # Checked, and locked, before training; the results go to folder.partial and become
+    # the run folder only when all are written.
+    with RunFolder(out, overwrite=getattr(args, "overwrite", False)) as folder:
+        start = time.perf_counter()
+        history = model.fit(
+            X_train,
+            Y_train,
+            epochs=args.iterations,
+            learning_rate=args.lr,
+            optimizer=args.optimizer,
+            batch_size=args.batch_size,
+            l2=args.l2,
+            decay=decay,
+            validation_data=validation,
+            callbacks=callbacks,
+            verbose=0 if args.quiet else 1,
+            print_every=args.print_every,
+        )
+        seconds = time.perf_counter() - start
+        if not args.quiet:
+            if stopper is not None and stopper.message:
+                print(stopper.message)
+            model.summary()
+        metrics = {
+            "data": args.data,
+            "m_train": int(X_train.shape[1]),
+            "epochs_run": len(history.epoch),
+            "train_seconds": round(seconds, 3),
+            **_scores(model, splits),
+        }
+        unit = "iteration" if args.batch_size is None else "epoch"
+        written = write_run(
+            folder.partial, model, history, metrics, X=X_train, Y=Y_train, cost_label=unit
+        )
+        folder.commit()
+    written = [folder.target / p.relative_to(folder.partial) for p in written]
     print(f"wrote {', '.join(str(p) for p in written)}")
     return 0
 
@@ -232,6 +242,7 @@ def _features(spec: str, model: Sequential) -> tuple[np.ndarray, np.ndarray | No
 
 
 def gradcheck_command(args: argparse.Namespace) -> int:
+    in_range(args.epsilon, "--epsilon", 0.0, low_open=True)
     rng = np.random.default_rng(args.seed)
     X = rng.standard_normal((args.features, args.examples))
     if args.output == "softmax":

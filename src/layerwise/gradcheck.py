@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .checks import in_range
 from .data.labels import prepare_targets
+from .layers import Dropout
 from .losses import Loss
 from .network import Sequential
 from .step import Objective, cost, forward_backward
@@ -60,12 +62,21 @@ def gradcheck(
 
     g is back-propagation's gradient of J; g_approx[i] = (J(theta + eps e_i) -
     J(theta - eps e_i)) / (2 eps) for every entry i of the parameter vector theta. Below
-    about 1e-7 the backward pass is right. Dropout layers should be ``frozen`` (a fixed
-    mask) first. X: (n_x, m), Y: (n_y, m). The model itself is not changed.
+    about 1e-7 the backward pass is right. ``epsilon`` must be > 0. X: (n_x, m),
+    Y: (n_y, m). The model itself is not changed.
+
+    Dropout draws a new mask on every forward pass, which would make the numerical
+    gradient noise; so in the float64 copy every Dropout layer (keep_prob < 1) that is not
+    ``frozen`` is frozen on one mask, drawn by the first training forward pass, and all
+    the costs below use that same mask. A frozen layer's own mask is kept.
     """
+    epsilon = in_range(epsilon, "gradcheck epsilon", 0.0, low_open=True)
     if not model.built:
         model.check_input(X)
     net = float64_copy(model)
+    for layer in net.layers:
+        if isinstance(layer, Dropout) and layer.keep_prob < 1 and not layer.frozen:
+            layer.frozen = True  # the next training forward draws the mask, then keeps it
     X64, Y64 = _checked(net, np.asarray(X, dtype=np.float64), Y)
     objective = Objective.of(net, net.resolve_loss(loss), l2, Y64.shape[-1])
     forward_backward(net, X64, Y64, objective)
