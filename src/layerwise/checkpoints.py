@@ -36,7 +36,10 @@ def snapshot(model: Sequential, epoch: int, history: History, callbacks: list[Ca
     (copies: later training does not change it)."""
     state = model.state_dict()
     state[PREFIX + "epoch"] = int(epoch)
-    state[PREFIX + "history"] = {"epoch": list(history.epoch), **history.history}
+    state[PREFIX + "history"] = {
+        "epoch": list(history.epoch),
+        **{k: list(v) for k, v in history.history.items()},
+    }
     for i, cb in enumerate(callbacks):
         if hasattr(cb, "state_dict"):
             state[f"{PREFIX}callback/{i}"] = cb.state_dict()

@@ -38,3 +38,7 @@ class TrainingDivergedError(LayerwiseError, ArithmeticError):
         super().__init__(message)
         self.epoch = epoch
         self.history = history
+
+
+class DataWarning(UserWarning):
+    """The data will train, but probably not well (e.g. pixels in [0, 255], not [0, 1])."""

@@ -10,6 +10,7 @@ import numpy as np
 
 from . import io, state
 from .data.labels import prepare_targets
+from .data.validation import check_finite
 from .errors import ConfigError, LayerwiseError, ModelFileError, NotFittedError, ShapeError
 from .layers import Activation, Dense, Layer, ParameterVector, layer_class, layer_name
 from .losses import Loss, default_loss, get_loss
@@ -152,24 +153,32 @@ class Sequential:
             )
 
     # ------------------------------------------------------------------ passes
-    def check_input(self, X: Array) -> Array:
-        """X as the model's dtype, checked against n[0]; builds the model on first use."""
+    def check_input(self, X: Array, *, finite_checked: bool = False) -> Array:
+        """X as the model's dtype, checked against n[0] (or (n_H, n_W, n_C)) and for
+        NaN/inf (unless ``finite_checked``); builds the model on first use."""
         X = np.asarray(X)
         if not np.issubdtype(X.dtype, np.number) and X.dtype != bool:
             raise ShapeError(f"X must be numeric, got dtype {X.dtype}")
-        if self.example_axis == -1 and X.ndim != 2:
-            raise ShapeError(f"X must be 2-D (n_x, m), got shape {X.shape}")
-        example_shape = X.shape[:-1] if self.example_axis == -1 else X.shape[1:]
+        images = self.example_axis != -1
+        if X.ndim != (4 if images else 2):
+            layout = "images (m, n_H, n_W, n_C)" if images else "2-D (n_x, m)"
+            raise ShapeError(f"X must be {layout}, got shape {X.shape}")
+        example_shape = X.shape[1:] if images else X.shape[:-1]
         if not self.built:
             self.build(example_shape if len(example_shape) > 1 else example_shape[0])
         expected = tuple(self.layers[0].input_shape)
         if tuple(example_shape) != expected:
-            if self.example_axis == -1:
+            if not images:
                 raise ShapeError(
                     f"X has {X.shape[0]} rows but layer 1 expects n[0] = {expected[0]} "
                     "(X must be (n_x, m))"
                 )
-            raise ShapeError(f"X examples have shape {example_shape}, expected {expected}")
+            raise ShapeError(
+                f"X must be (m, n_H, n_W, n_C) = (m, {', '.join(map(str, expected))}), "
+                f"got {X.shape}"
+            )
+        if not finite_checked:
+            check_finite(X, "X")
         if self.normalizer_ is not None:
             X = self.normalizer_.transform(X)
         return X.astype(self.dtype, copy=False)

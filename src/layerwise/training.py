@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,13 +25,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import checkpoints
+from .augment import Transform, get_augment
 from .callbacks import Callback, CallbackList, History
 from .checks import in_range, positive_int
 from .data.batches import batches
 from .data.labels import prepare_targets
 from .data.scaling import Standardizer
-from .data.validation import check_XY
-from .errors import ConfigError, TrainingDivergedError
+from .data.validation import check_XY, looks_like_raw_pixels
+from .errors import ConfigError, DataWarning, TrainingDivergedError
 from .losses import Loss
 from .metrics import accuracy_of
 from .optimizers import GradientDescent, Optimizer, get_optimizer
@@ -65,6 +67,7 @@ def fit(
     checkpoint_every: int = 1,
     resume: bool = False,
     stop_on_nonfinite: bool = True,
+    augment: str | Transform | Sequence | None = None,
 ) -> History:
     """Train on X (n_x, m) (images: (m, n_H, n_W, n_C)) and Y (n_y, m) (class indices
     (1, m) are accepted for a softmax output). Returns the History.
@@ -87,6 +90,8 @@ def fit(
       from it when it exists (bit for bit as if never stopped), else starts afresh.
     - ``stop_on_nonfinite``: stop when the cost or a parameter becomes NaN/inf, put back
       the last finite state and raise TrainingDivergedError saying what to try.
+    - ``augment``: image models: ``layerwise.augment`` transforms ("flip,crop,color" or
+      objects) applied to each training batch with the model's generator.
     """
     epochs = positive_int(epochs, "epochs")
     X, Y = _checked(model, X, Y, "")
@@ -96,7 +101,7 @@ def fit(
     run = _Run.start(model, *fresh)  # a resumed run takes the checkpoint's optimiser
     run.configure(loss, l2, X.shape[model.example_axis], batch_size, shuffle)
     run.checkpoint, run.every = checkpoint, positive_int(checkpoint_every, "checkpoint_every")
-    run.guard = bool(stop_on_nonfinite)
+    run.guard, run.augment = bool(stop_on_nonfinite), _augmenter(model, augment, X)
     history, unit = History(), "iteration" if batch_size is None else "epoch"
     reporter = ProgressReporter(epochs, verbose, print_every, unit)
     try:
@@ -104,6 +109,15 @@ def fit(
     finally:
         model.history_ = history
     return history
+
+
+def _augmenter(model: Sequential, spec, X: Array) -> Transform | None:
+    augment = get_augment(spec)
+    if augment is not None and model.example_axis != 0:
+        raise ConfigError(
+            "augment= transforms images (m, n_H, n_W, n_C): this model takes (n_x, m)"
+        )
+    return None if augment is None else augment.fit(X)
 
 
 def _resume(model: Sequential, X: Array, checkpoint) -> dict | None:
@@ -136,6 +150,7 @@ class _Run:
     checkpoint: str | os.PathLike | None = None
     every: int = 1
     guard: bool = True
+    augment: Transform | None = None
 
     @classmethod
     def start(cls, model: Sequential, optimizer, learning_rate, decay) -> _Run:
@@ -213,6 +228,8 @@ class _Run:
         params = model.parameter_vector.as_triple()
         total, correct, acc = 0.0, 0.0, None
         for Xb, Yb in batches(X, Y, self.batch_size, perm, model.example_axis):
+            if self.augment is not None:
+                Xb = self.augment(Xb, model.rng)
             J, acc = forward_backward(model, Xb, Yb, self.objective)
             if self.guard and not math.isfinite(J):
                 raise _DivergedError("cost", J)
@@ -266,7 +283,7 @@ def _prepare_data(model, X, Y, validation_data, batch_size, shuffle):
                 "(e.g. divide by 255) and build the model with normalize=False"
             )
         model.normalizer_ = Standardizer().fit(X)
-    X = model.check_input(X)
+    X = model.check_input(X, finite_checked=True)
     Y = _targets(model, Y, m)
     if batch_size is not None and shuffle and batch_size < m and model.example_axis == -1:
         X = np.asfortranarray(X)  # a shuffled column gather is then a contiguous copy
@@ -274,7 +291,7 @@ def _prepare_data(model, X, Y, validation_data, batch_size, shuffle):
     val = None
     if validation_data is not None:
         X_dev, Y_dev = _checked(model, *validation_data, "validation ")
-        X_dev = model.check_input(X_dev)
+        X_dev = model.check_input(X_dev, finite_checked=True)
         val = (X_dev, _targets(model, Y_dev, X_dev.shape[model.example_axis]))
     return X, Y, val
 
@@ -285,17 +302,25 @@ def _targets(model: Sequential, Y: Array, m: int) -> Array:
 
 
 def _checked(model: Sequential, X: Array, Y: Array, what: str) -> tuple[Array, Array]:
-    if model.example_axis != -1:
-        return np.asarray(X), np.asarray(Y)
+    images = model.example_axis != -1
     binary = model.output_activation == "sigmoid" and (
         not model.built or model.layers[-1].output_shape[0] == 1
     )
     try:
-        return check_XY(X, Y, binary=binary)
+        X, Y = check_XY(X, Y, binary=binary, images=images)
     except ValueError as exc:
         if what:
             raise type(exc)(f"{what}data: {exc}") from None
         raise
+    if images and looks_like_raw_pixels(X):
+        warnings.warn(_PIXEL_HINT.format(top=float(np.max(X))), DataWarning, stacklevel=3)
+    return X, Y
+
+
+_PIXEL_HINT = (
+    "X holds pixel values up to {top:g}: divide by 255 (layerwise.data.scale_pixels) "
+    "so the network sees values in [0, 1], or it may not learn"
+)
 
 
 def _resolve_optimizer(model: Sequential, optimizer, learning_rate) -> Optimizer:

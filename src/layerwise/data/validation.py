@@ -1,4 +1,5 @@
-"""Checks at the edge: X is (n_x, m), Y is (n_y, m), numeric, finite, non-empty."""
+"""Checks at the edge: X is (n_x, m) (or images (m, n_H, n_W, n_C)), Y is (n_y, m),
+numeric, finite, non-empty."""
 
 from __future__ import annotations
 
@@ -6,7 +7,14 @@ import numpy as np
 
 from layerwise.errors import DataError, ShapeError
 
-__all__ = ["check_X", "check_XY", "check_finite", "to_numeric"]
+__all__ = [
+    "check_X",
+    "check_XY",
+    "check_finite",
+    "check_images",
+    "looks_like_raw_pixels",
+    "to_numeric",
+]
 
 
 def to_numeric(A, name: str) -> np.ndarray:
@@ -79,13 +87,41 @@ def _check_binary(Y: np.ndarray, name: str) -> None:
         raise DataError(f"binary labels must be 0 or 1, found {value} in {name}")
 
 
-def check_XY(X, Y, *, binary: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Validate X (n_x, m) and Y (n_y, m); a 1-D Y of length m becomes (1, m).
+def looks_like_raw_pixels(X: np.ndarray) -> bool:
+    """True when X's values lie in [0, 255] and go above 2: pixels not yet divided by 255."""
+    if X.size == 0:
+        return False
+    top = float(np.max(X))
+    return 2.0 < top <= 255.0 and float(np.min(X)) >= 0.0
+
+
+def check_images(X, name: str = "X", example_shape: tuple[int, ...] | None = None) -> np.ndarray:
+    """Validate images X (m, n_H, n_W, n_C): 4-D, numeric, finite, non-empty, and of
+    ``example_shape`` (n_H, n_W, n_C) when given. Returns a float array as ``check_X``."""
+    arr = to_numeric(X, name)
+    want = "(m, n_H, n_W, n_C)"
+    if example_shape is not None:
+        want += " = (m, " + ", ".join(str(d) for d in example_shape) + ")"
+    if arr.ndim != 4 or (example_shape is not None and arr.shape[1:] != tuple(example_shape)):
+        raise ShapeError(f"{name} must be images {want}, one example first; got {arr.shape}")
+    if arr.size == 0:
+        raise DataError(f"{name} is empty with shape {arr.shape}: {name} must be {want}")
+    if arr.dtype not in (np.float32, np.float64):
+        arr = arr.astype(np.float64)
+    check_finite(arr, name)
+    return arr
+
+
+def check_XY(
+    X, Y, *, binary: bool | None = None, images: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Validate X (n_x, m) (or images (m, n_H, n_W, n_C) with ``images``) and Y (n_y, m);
+    a 1-D Y of length m becomes (1, m).
 
     X comes back as float (see :func:`check_X`); Y keeps its numeric dtype. With
     ``binary=True`` every label must be 0 or 1.
     """
-    X = check_X(X, "X")
+    X = check_images(X, "X") if images else check_X(X, "X")
     Y = to_numeric(Y, "Y")
     if Y.ndim == 1:
         Y = Y.reshape(1, -1)
@@ -96,14 +132,15 @@ def check_XY(X, Y, *, binary: bool | None = None) -> tuple[np.ndarray, np.ndarra
         )
     if Y.size == 0:
         raise DataError(f"Y is empty with shape {Y.shape}: Y must be (n_y, m) with n_y, m >= 1")
-    m = X.shape[1]
+    m = X.shape[0] if images else X.shape[1]
     if Y.shape[1] != m:
         hint = ""
         if Y.shape[0] == m:
             hint = f" (Y looks like (m, n_y) = {Y.shape}; pass Y.T)"
+        where, layout = ("", "(m, n_H, n_W, n_C)") if images else (" (columns)", "(n_x, m)")
         raise ShapeError(
-            f"X has {m} examples (columns) but Y has {Y.shape[1]}: "
-            f"X must be (n_x, m) and Y (n_y, m) with the same m{hint}"
+            f"X has {m} examples{where} but Y has {Y.shape[1]}: "
+            f"X must be {layout} and Y (n_y, m) with the same m{hint}"
         )
     check_finite(Y, "Y")
     if binary:
