@@ -7,6 +7,7 @@ are reproduced. This package is the one place that uses NumPy's legacy global
 generator (``np.random.seed``), because the course's numbers depend on it.
 
 Modules: ``logistic``, ``shallow``, ``deep``, ``deep_application`` (course 1);
-``initialization``, ``regularization``, ``gradient_checking``, ``optimization`` (course 2).
+``initialization``, ``regularization``, ``gradient_checking``, ``optimization`` (course 2);
+``convolution`` (course 4).
 The runnable experiments are in ``layerwise.course.experiments``.
 """

@@ -22,6 +22,7 @@ EXPERIMENTS: dict[str, str] = {
     "regularization": "regularization",
     "gradient-checking": "gradient_checking",
     "optimization": "optimization",
+    "convolution": "convolution",
 }
 
 
