@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -64,7 +65,8 @@ def fit(
     verbose: int = 1,
     print_every: int = 100,
     checkpoint: str | os.PathLike | None = None,
-    checkpoint_every: int = 1,
+    checkpoint_every: int | None = 1,
+    checkpoint_seconds: float | None = None,
     resume: bool = False,
     stop_on_nonfinite: bool = True,
     augment: str | Transform | Sequence | None = None,
@@ -72,24 +74,24 @@ def fit(
     """Train on X (n_x, m) (images: (m, n_H, n_W, n_C)) and Y (n_y, m) (class indices
     (1, m) are accepted for a softmax output). Returns the History.
 
-    - ``epochs``: passes over the training set (iterations for full-batch descent).
+    - ``epochs``: passes over the training set (iterations for full-batch descent);
+      ``batch_size``: None for full batch, 1 for stochastic gradient descent;
+      ``shuffle``: reshuffle the examples every epoch (with mini-batches).
     - ``learning_rate``: alpha; default 0.01 for a new optimiser, else the optimiser's.
     - ``loss``: "bce", "cce", "mse" or a Loss; None pairs it with the output activation.
     - ``optimizer``: "gd", "momentum", "rmsprop", "adam" or an Optimizer; None keeps the
       model's current one and continues its schedule (a loaded model resumes).
-    - ``batch_size``: None for full batch, 1 for stochastic gradient descent.
-    - ``shuffle``: reshuffle the examples every epoch (with mini-batches).
-    - ``l2``: lambda, J += lambda/(2m) sum ||W||^2 with m the training-set size.
-    - ``decay``: a ``layerwise.schedules`` schedule (name or object) for alpha.
-    - ``validation_data``: (X_dev, Y_dev), adding "val_loss"/"val_accuracy" to the logs.
-    - ``callbacks``: more ``Callback`` objects (EarlyStopping, ModelCheckpoint, ...).
-    - ``verbose``: 0 silent, 1 progress bar and cost lines, 2 cost lines only;
-      ``print_every``: epochs between cost lines.
+    - ``l2``: lambda, J += lambda/(2m) sum ||W||^2 with m the training-set size;
+      ``decay``: a ``layerwise.schedules`` schedule (name or object) for alpha.
+    - ``validation_data``: (X_dev, Y_dev), adding "val_loss"/"val_accuracy" to the logs;
+      ``callbacks``: more ``Callback`` objects (EarlyStopping, ModelCheckpoint, ...).
+    - ``verbose``: 0 silent, 1 progress bar and cost lines, 2 cost lines only, every
+      ``print_every`` epochs.
     - ``checkpoint``: a file for the whole training state, written every
-      ``checkpoint_every`` epochs, at the end, and on Ctrl-C; ``resume=True`` continues
-      from it when it exists (bit for bit as if never stopped), else starts afresh.
-    - ``stop_on_nonfinite``: stop when the cost or a parameter becomes NaN/inf, put back
-      the last finite state and raise TrainingDivergedError saying what to try.
+      ``checkpoint_every`` epochs and/or ``checkpoint_seconds`` seconds, at the end and on
+      Ctrl-C; ``resume=True`` continues from it bit for bit when it exists.
+    - ``stop_on_nonfinite``: on a NaN/inf cost or parameter, put back the last finite
+      state and raise TrainingDivergedError saying what to try.
     - ``augment``: image models: ``layerwise.augment`` transforms ("flip,crop,color" or
       objects) applied to each training batch with the model's generator.
     """
@@ -100,15 +102,11 @@ def fit(
     fresh = (optimizer, learning_rate, decay) if saved is None else (None, None, None)
     run = _Run.start(model, *fresh)  # a resumed run takes the checkpoint's optimiser
     run.configure(loss, l2, X.shape[model.example_axis], batch_size, shuffle)
-    run.checkpoint, run.every = checkpoint, positive_int(checkpoint_every, "checkpoint_every")
+    run.plan_checkpoints(checkpoint, checkpoint_every, checkpoint_seconds)
     run.guard, run.augment = bool(stop_on_nonfinite), _augmenter(model, augment, X)
-    history, unit = History(), "iteration" if batch_size is None else "epoch"
+    unit = "iteration" if batch_size is None else "epoch"
     reporter = ProgressReporter(epochs, verbose, print_every, unit)
-    try:
-        run.loop(X, Y, val, epochs, CallbackList([history, reporter, *(callbacks or [])]), saved)
-    finally:
-        model.history_ = history
-    return history
+    return run.loop(X, Y, val, epochs, [reporter, *(callbacks or [])], saved)
 
 
 def _augmenter(model: Sequential, spec, X: Array) -> Transform | None:
@@ -148,7 +146,8 @@ class _Run:
     batch_size: int | None = None
     shuffle: bool = True
     checkpoint: str | os.PathLike | None = None
-    every: int = 1
+    every: int | None = 1
+    seconds: float | None = None
     guard: bool = True
     augment: Transform | None = None
 
@@ -175,17 +174,19 @@ class _Run:
         self.objective = Objective.of(self.model, self.model.resolve_loss(loss), l2, m)
         self.batch_size, self.shuffle = batch_size, bool(shuffle)
 
-    def loop(self, X, Y, val, epochs: int, cbs: CallbackList, saved: dict | None) -> None:
+    def loop(self, X, Y, val, epochs: int, callbacks: list, saved: dict | None) -> History:
         """Epochs until ``epochs`` or a callback's stop_training, with checkpoints and the
-        non-finite guard."""
-        model = self.model
+        non-finite guard; returns the History (also ``model.history_``)."""
+        model, history = self.model, History()
+        model.history_ = history
+        cbs = CallbackList([history, *callbacks])
         model.loss_ = self.objective.loss
         cbs.set_model(model)
         model.stop_training = False
         cbs.on_train_begin({})
-        history = cbs.callbacks[0]
         done = 0 if saved is None else checkpoints.resume_callbacks(saved, history, cbs.callbacks)
         last = checkpoints.snapshot(model, done, history, cbs.callbacks)
+        written = time.monotonic()
         try:
             for epoch in range(done, epochs):
                 logs = self._guarded_epoch(X, Y, epoch, last, history)
@@ -195,8 +196,9 @@ class _Run:
                     logs["lr"] = self.optimizer.learning_rate
                 cbs.on_epoch_end(epoch, logs)
                 last = checkpoints.snapshot(model, epoch + 1, history, cbs.callbacks)
-                if self.checkpoint is not None and (epoch + 1 - done) % self.every == 0:
+                if self._checkpoint_due(epoch + 1 - done, written):
                     checkpoints.write(self.checkpoint, model, last)
+                    written = time.monotonic()
                 if model.stop_training:
                     break
         except KeyboardInterrupt:
@@ -207,10 +209,30 @@ class _Run:
             cbs.on_train_end({})
         if self.checkpoint is not None:
             checkpoints.write(self.checkpoint, model, last)
+        return history
+
+    def plan_checkpoints(self, path, every: int | None, seconds: float | None) -> None:
+        """Write the training state to ``path`` every ``every`` epochs and/or after
+        ``seconds`` seconds (checked at the end of each epoch)."""
+        self.checkpoint = path
+        self.every = None if every is None else positive_int(every, "checkpoint_every")
+        if seconds is not None:
+            seconds = in_range(seconds, "checkpoint_seconds", 0.0, low_open=True)
+        self.seconds = seconds
+
+    def _checkpoint_due(self, epochs_run: int, written: float) -> bool:
+        if self.checkpoint is None:
+            return False
+        if self.every is not None and epochs_run % self.every == 0:
+            return True
+        return self.seconds is not None and time.monotonic() - written >= self.seconds
 
     def _guarded_epoch(self, X, Y, epoch: int, last: dict, history: History) -> dict:
-        try:
+        if not self.guard:
             return self.epoch(X, Y, epoch)
+        try:  # overflow on the way to NaN/inf is what the guard reports: no warnings
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                return self.epoch(X, Y, epoch)
         except _DivergedError as bad:
             message = _diverged_message(self, epoch, bad)
             self.model.load_state_dict(
