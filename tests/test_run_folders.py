@@ -247,7 +247,8 @@ def test_an_interrupted_run_keeps_its_checkpoint_and_the_previous_run(
     monkeypatch.setattr(Sequential, "fit", interrupted)
     one_line_error(capsys, train(out, "--overwrite"), expected=130)
     assert snapshot(out) == before
-    assert sorted(p.name for p in partial.iterdir()) == ["checkpoint.npz"]
+    # the checkpoint and the flags it was started with, for `layerwise train --resume`
+    assert sorted(p.name for p in partial.iterdir()) == ["args.json", "checkpoint.npz"]
     assert not (out.parent / ".flower.lock").exists()
 
 
@@ -265,7 +266,13 @@ def test_an_interrupted_plot_leaves_no_temporary_file(good_run, monkeypatch, cap
     assert snapshot(out) == before
     assert not list(out.parent.rglob("*.tmp"))
     partial = out.parent / ".flower.partial"
-    assert sorted(p.name for p in partial.iterdir()) == ["history.csv", "metrics.json", "model.npz"]
+    assert sorted(p.name for p in partial.iterdir()) == [
+        "args.json",  # with the final checkpoint, --resume can finish writing the run
+        "checkpoint.npz",
+        "history.csv",
+        "metrics.json",
+        "model.npz",
+    ]
 
 
 # --------------------------------------------------------------------------- RunFolder itself

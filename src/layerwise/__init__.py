@@ -4,7 +4,7 @@ X is (n_x, m), one example per column; W[l] is (n[l], n[l-1]); b[l] is (n[l], 1)
 """
 
 from . import detection, tuning
-from .callbacks import Callback, EarlyStopping, History, ModelCheckpoint
+from .callbacks import Callback, EarlyStopping, History, ModelCheckpoint, TerminateOnNaN
 from .errors import (
     ConfigError,
     DataError,
@@ -12,6 +12,7 @@ from .errors import (
     ModelFileError,
     NotFittedError,
     ShapeError,
+    TrainingDivergedError,
 )
 from .gradcheck import gradcheck
 from .layers import (
@@ -57,6 +58,8 @@ __all__ = [
     "RMSprop",
     "Sequential",
     "ShapeError",
+    "TerminateOnNaN",
+    "TrainingDivergedError",
     "gradcheck",
     "detection",
     "load",

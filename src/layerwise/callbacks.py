@@ -78,6 +78,20 @@ def _monitor_mode(monitor: str, mode: str) -> str:
     return mode
 
 
+class TerminateOnNaN(Callback):
+    """Stop training after an epoch whose cost is NaN or inf (Keras's callback). ``fit``'s
+    own guard (``stop_on_nonfinite``, on by default) already stops and puts back the last
+    finite weights; this is for composing your own behaviour with the guard off."""
+
+    def __init__(self) -> None:
+        self.stopped_epoch: int | None = None
+
+    def on_epoch_end(self, epoch: int, logs: dict) -> None:
+        if not math.isfinite(float(logs.get("loss", 0.0))):
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+
 class EarlyStopping(Callback):
     """Stop when ``monitor`` has not improved by more than ``min_delta`` for ``patience``
     epochs in a row (the last epoch run is then b + patience, b the best epoch, as in

@@ -13,7 +13,10 @@ from . import commands
 from .builders import PRESETS
 from .checks import fraction
 from .course.experiments import EXPERIMENTS, get_main
-from .errors import ConfigError, LayerwiseError
+from .errors import ConfigError, LayerwiseError, TrainingDivergedError
+
+#: exit code when training diverged (NaN/inf); 2 is for bad input, 130 for Ctrl-C
+EXIT_DIVERGED = 3
 
 
 def _int_list(text: str) -> list[int]:
@@ -149,6 +152,34 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="replace the run already in --out (it is kept until the new one is complete)",
     )
+    t.add_argument(
+        "--resume",
+        default=None,
+        metavar="RUN_DIR",
+        help="continue the unfinished run of RUN_DIR (its --out) from its last checkpoint, "
+        "with the flags it started with",
+    )
+    t.add_argument(
+        "--checkpoint-every",
+        type=int,
+        default=None,
+        metavar="N",
+        help="write the training state every N epochs (it is also written every "
+        "--checkpoint-seconds, at the end and on Ctrl-C)",
+    )
+    t.add_argument(
+        "--checkpoint-seconds",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="write the training state after S seconds since the last (default: 30)",
+    )
+    t.add_argument(
+        "--augment",
+        default=None,
+        metavar="LIST",
+        help="image data: augment training batches, e.g. flip,crop,color (or pca_color)",
+    )
     t.add_argument("--quiet", action="store_true", help="no progress bar or cost lines")
 
     e = sub.add_parser(
@@ -201,11 +232,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "course":
             return int(get_main(args.name)(list(args.args)) or 0)
         return commands.COMMANDS[args.command](args)
+    except TrainingDivergedError as exc:
+        print(f"layerwise: error: {exc}", file=sys.stderr)
+        return EXIT_DIVERGED
     except (LayerwiseError, OSError) as exc:
         print(f"layerwise: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("layerwise: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(f"layerwise: {exc or 'interrupted'}", file=sys.stderr)
         return 130
 
 

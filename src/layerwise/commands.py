@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import json
 import time
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from .atomic import atomic_write_text
 from .builders import PRESETS, hidden_layers, output_spec
 from .callbacks import EarlyStopping
 from .checks import in_range, probability
@@ -113,28 +115,29 @@ def _scores(model: Sequential, splits: dict[str, tuple]) -> dict:
     return metrics
 
 
-def train(args: argparse.Namespace) -> int:
-    name = Path(args.data).stem if Path(args.data).suffix else args.data
-    args = apply_presets(args, name)
-    X, Y, classes = load_labelled(args.data, seed=args.seed)
-    splits = _splits(args, X, Y)
-    (X_train, Y_train), validation = splits["train"], splits["dev"]
-    validation = None if validation[0] is None else validation
-    model = _model(args, Y, classes)
-    callbacks = []
-    stopper = None
-    if args.early_stopping is not None:
-        if validation is None:
-            raise ConfigError("--early-stopping needs a dev set: give --validation-split")
-        stopper = EarlyStopping("val_loss", patience=args.early_stopping, restore_best_weights=True)
-        callbacks.append(stopper)
-    decay = _decay(args)
-    out = Path(args.out or Path("runs") / name)
-    # Checked, and locked, before training; the results go to folder.partial and become
-    # the run folder only when all are written.
-    with RunFolder(out, overwrite=getattr(args, "overwrite", False)) as folder:
-        start = time.perf_counter()
-        history = model.fit(
+RUN_ARGS = "args.json"
+
+
+def _resumed_args(args: argparse.Namespace) -> argparse.Namespace:
+    """The flags of the unfinished run in ``--resume DIR`` (saved when it started)."""
+    saved = RunFolder(args.resume).partial / RUN_ARGS
+    if not saved.is_file():
+        raise ConfigError(
+            f"nothing to resume in {args.resume}: no unfinished run there ({saved} is missing)"
+        )
+    try:
+        flags = json.loads(saved.read_text())
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read {saved} ({exc})") from None
+    keep = {k: getattr(args, k) for k in ("resume", "quiet", "overwrite")}
+    return argparse.Namespace(**{**flags, **keep, "out": args.resume})
+
+
+def _fit(args: argparse.Namespace, model: Sequential, splits: dict, callbacks, folder):
+    """model.fit with the command's flags, checkpointing into the run's partial folder."""
+    (X_train, Y_train), dev = splits["train"], splits["dev"]
+    try:
+        return model.fit(
             X_train,
             Y_train,
             epochs=args.iterations,
@@ -142,12 +145,50 @@ def train(args: argparse.Namespace) -> int:
             optimizer=args.optimizer,
             batch_size=args.batch_size,
             l2=args.l2,
-            decay=decay,
-            validation_data=validation,
+            decay=_decay(args),
+            validation_data=None if dev[0] is None else dev,
             callbacks=callbacks,
             verbose=0 if args.quiet else 1,
             print_every=args.print_every,
+            checkpoint=folder.checkpoint_path,
+            checkpoint_every=args.checkpoint_every,
+            checkpoint_seconds=args.checkpoint_seconds,
+            resume=bool(args.resume),
+            augment=args.augment,
         )
+    except KeyboardInterrupt:
+        raise KeyboardInterrupt(
+            f"interrupted; the training state is saved: continue with "
+            f"layerwise train --resume {folder.target}"
+        ) from None
+
+
+def train(args: argparse.Namespace) -> int:
+    args = _resumed_args(args) if args.resume else args
+    name = Path(args.data).stem if Path(args.data).suffix else args.data
+    args = apply_presets(args, name)
+    X, Y, classes = load_labelled(args.data, seed=args.seed)
+    splits = _splits(args, X, Y)
+    model = _model(args, Y, classes)
+    stopper = None
+    if args.early_stopping is not None:
+        if splits["dev"][0] is None:
+            raise ConfigError("--early-stopping needs a dev set: give --validation-split")
+        stopper = EarlyStopping("val_loss", patience=args.early_stopping, restore_best_weights=True)
+    out = Path(args.out or Path("runs") / name)
+    # Checked, and locked, before training; the results go to folder.partial and become
+    # the run folder only when all are written.
+    with RunFolder(out, overwrite=args.overwrite) as folder:
+        if not args.resume:
+            folder.start_fresh()
+            atomic_write_text(folder.partial / RUN_ARGS, json.dumps(vars(args), indent=2))
+        start = time.perf_counter()
+        try:
+            history = _fit(args, model, splits, [stopper] if stopper else [], folder)
+        except BaseException:
+            if not folder.checkpoint_path.exists():  # nothing to resume: leave nothing
+                (folder.partial / RUN_ARGS).unlink(missing_ok=True)
+            raise
         seconds = time.perf_counter() - start
         if not args.quiet:
             if stopper is not None and stopper.message:
@@ -155,15 +196,18 @@ def train(args: argparse.Namespace) -> int:
             model.summary()
         metrics = {
             "data": args.data,
-            "m_train": int(X_train.shape[1]),
+            "m_train": int(splits["train"][0].shape[1]),
             "epochs_run": len(history.epoch),
             "train_seconds": round(seconds, 3),
             **_scores(model, splits),
         }
         unit = "iteration" if args.batch_size is None else "epoch"
+        X_train, Y_train = splits["train"]
         written = write_run(
             folder.partial, model, history, metrics, X=X_train, Y=Y_train, cost_label=unit
         )
+        for leftover in (folder.checkpoint_path, folder.partial / RUN_ARGS):
+            leftover.unlink(missing_ok=True)
         folder.commit()
     written = [folder.target / p.relative_to(folder.partial) for p in written]
     print(f"wrote {', '.join(str(p) for p in written)}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import errno
 import json
+import math
 import os
 import shutil
 from pathlib import Path
@@ -38,8 +39,21 @@ def write_history_csv(history: History, path: Path) -> Path:
     return path
 
 
+def _json_safe(value):
+    """NaN and inf become null (JSON has no such numbers); containers are walked."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
+
+
 def write_json(obj: dict, path: Path) -> Path:
-    atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=True) + "\n")
+    """``obj`` as strict JSON (non-finite numbers written as null), atomically."""
+    text = json.dumps(_json_safe(obj), indent=2, sort_keys=True, allow_nan=False)
+    atomic_write_text(path, text + "\n")
     return path
 
 
@@ -147,6 +161,15 @@ class RunFolder:
                 raise self._unwritable(exc) from None
             raise
         return self
+
+    def start_fresh(self) -> None:
+        """Empty the partial folder of an earlier, unfinished run (a new run does not
+        resume it, and none of its files may end up in this run's folder)."""
+        for entry in self.partial.iterdir():
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self._leave()
