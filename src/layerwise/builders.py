@@ -1,23 +1,9 @@
-"""Networks the command line and the scikit-learn front end build: the output layer the
-labels call for, the hidden stack, and ``layerwise train``'s presets per data set."""
+"""Networks the command line and the scikit-learn front end build: the hidden stack and
+``layerwise train``'s presets per data set (the output layer follows ``data.task``)."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from .layers import Activation, BatchNorm, Dense, Dropout, Layer
-
-
-def output_spec(Y: np.ndarray) -> tuple[int, str]:
-    """(units, activation) of the output layer the labels Y call for."""
-    if Y.shape[0] > 1:
-        return Y.shape[0], "softmax"
-    values = np.unique(Y)
-    if not np.all(values == np.round(values)) or values.min() < 0:
-        return 1, "linear"
-    if values.max() <= 1:
-        return 1, "sigmoid"
-    return int(values.max()) + 1, "softmax"
 
 
 def hidden_layers(

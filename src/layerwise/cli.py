@@ -153,6 +153,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="replace the run already in --out (it is kept until the new one is complete)",
     )
     t.add_argument(
+        "--task",
+        choices=("classification", "regression"),
+        default=None,
+        help="what the labels are (default: decided from them and printed; see docs/errors.md)",
+    )
+    t.add_argument(
         "--resume",
         default=None,
         metavar="RUN_DIR",

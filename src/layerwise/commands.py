@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from .atomic import atomic_write_text
-from .builders import PRESETS, hidden_layers, output_spec
+from .builders import PRESETS, hidden_layers
 from .callbacks import EarlyStopping
 from .checks import in_range, probability
 from .data import (
@@ -20,9 +20,9 @@ from .data import (
     load_dataset,
     load_h5,
     load_picture,
-    save_csv,
     train_test_split,
 )
+from .data.task import Task, decide_task, encode_labels
 from .errors import ConfigError, DataError
 from .gradcheck import gradcheck
 from .layers import Dense
@@ -71,7 +71,7 @@ def apply_presets(args: argparse.Namespace, name: str) -> argparse.Namespace:
 
 def _splits(args: argparse.Namespace, X: np.ndarray, Y: np.ndarray) -> dict[str, tuple]:
     """{"train": (X, Y), "dev": (X, Y) or (None, None), "test": likewise} per the flags."""
-    stratify = Y.shape[0] == 1
+    stratify = Y.shape[0] == 1 and np.issubdtype(Y.dtype, np.integer)
     X_train, Y_train, X_test, Y_test = (
         train_test_split(X, Y, args.test_split, seed=args.seed, stratify=stratify)
         if args.test_split > 0
@@ -85,13 +85,13 @@ def _splits(args: argparse.Namespace, X: np.ndarray, Y: np.ndarray) -> dict[str,
     return {"train": (X_train, Y_train), "dev": (X_dev, Y_dev), "test": (X_test, Y_test)}
 
 
-def _model(args: argparse.Namespace, Y: np.ndarray, classes: list[str] | None) -> Sequential:
-    units, out_act = output_spec(Y)
+def _model(args: argparse.Namespace, task: Task) -> Sequential:
+    units, out_act = task.output
     probability(args.keep_prob, "--keep-prob")
     layers = hidden_layers(args.layers, args.activation, args.init, args.batch_norm, args.keep_prob)
     layers.append(Dense(units, out_act))
     model = Sequential(layers, seed=args.seed, dtype=args.dtype, normalize=args.normalize)
-    model.classes_ = classes
+    model.classes_ = task.classes
     return model
 
 
@@ -168,8 +168,11 @@ def train(args: argparse.Namespace) -> int:
     name = Path(args.data).stem if Path(args.data).suffix else args.data
     args = apply_presets(args, name)
     X, Y, classes = load_labelled(args.data, seed=args.seed)
-    splits = _splits(args, X, Y)
-    model = _model(args, Y, classes)
+    task = decide_task(Y, args.task, classes)
+    if not args.quiet:
+        print(task.description)
+    splits = _splits(args, X, task.Y)
+    model = _model(args, task)
     stopper = None
     if args.early_stopping is not None:
         if splits["dev"][0] is None:
@@ -217,6 +220,8 @@ def train(args: argparse.Namespace) -> int:
 def evaluate(args: argparse.Namespace) -> int:
     model = Sequential.load(args.model)
     X, Y, _ = load_labelled(args.data)
+    if model.classes_:
+        Y = encode_labels(Y, model.classes_)
     result = model.evaluate(X, Y)
     for key, value in result.items():
         print(f"{key}: {value:.6f}")
@@ -229,16 +234,26 @@ def _class_name(model: Sequential, k: int) -> str:
     return str(k)
 
 
+def _picture(model: Sequential, path: Path) -> np.ndarray:
+    """The picture as this model's input: a column (n_x, 1) or an image (1, n_H, n_W, 3)."""
+    shape = model.input_dim
+    if model.example_axis == 0:
+        n_H, n_W, n_C = shape
+        if n_H != n_W or n_C != 3:
+            raise DataError(f"this model takes images {tuple(shape)}, not square RGB pictures")
+        return load_picture(path, num_px=n_H).T.reshape(1, n_H, n_W, 3)
+    n_x = int(shape)
+    num_px = int(round((n_x / 3) ** 0.5))
+    if 3 * num_px * num_px != n_x:
+        raise DataError(f"this model takes n_x = {n_x} inputs, not a square RGB picture")
+    return load_picture(path, num_px=num_px)
+
+
 def predict(args: argparse.Namespace) -> int:
     model = Sequential.load(args.model)
     path = Path(args.data)
     if path.suffix.lower() in IMAGE_SUFFIXES:
-        n_x = int(model.input_dim)
-        num_px = int(round((n_x / 3) ** 0.5))
-        if 3 * num_px * num_px != n_x:
-            raise DataError(f"this model takes n_x = {n_x} inputs, not a square RGB picture")
-        X = load_picture(path, num_px=num_px)
-        A = model.predict_proba(X)
+        A = model.predict_proba(_picture(model, path))
         if A.shape[0] == 1:
             k, p = int(A[0, 0] > 0.5), float(A[0, 0] if A[0, 0] > 0.5 else 1 - A[0, 0])
         else:
@@ -248,11 +263,15 @@ def predict(args: argparse.Namespace) -> int:
         return 0
     X, _ = _features(args.data, model)
     labels = model.predict(X)
-    if args.out:
-        save_csv(args.out, labels)
-        print(f"wrote {labels.shape[1]} predictions to {args.out}")
+    if model.classes_:
+        values, column = [_class_name(model, int(k)) for k in np.ravel(labels)], "class"
     else:
-        for value in np.ravel(labels):
+        values, column = [repr(float(v)) for v in np.ravel(labels)], "prediction"
+    if args.out:
+        atomic_write_text(args.out, "\n".join([column, *values]) + "\n")
+        print(f"wrote {len(values)} predictions ({column}) to {args.out}")
+    else:
+        for value in values:
             print(value)
     return 0
 
