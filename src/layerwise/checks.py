@@ -57,3 +57,14 @@ def probability(value: object, what: str) -> float:
 def fraction(value: object, what: str) -> float:
     """A share of the data in [0, 1)."""
     return in_range(value, what, 0.0, 1.0)
+
+
+def seed(value: object, what: str) -> int:
+    """A seed for ``np.random.default_rng``: an integer in [0, 2**32)."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, np.integer))
+        or not (0 <= value < 2**32)
+    ):
+        raise ConfigError(f"{what} must be an integer in [0, 2**32), got {value!r}")
+    return int(value)

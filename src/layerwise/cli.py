@@ -6,17 +6,22 @@ Every error the project raises on purpose becomes one line on stderr and exit co
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
+import warnings
 from collections.abc import Sequence
 
-from . import commands
+from . import __version__, commands
 from .builders import PRESETS
-from .checks import fraction
+from .checks import in_range, non_negative_int, positive_int, probability, seed
 from .course.experiments import EXPERIMENTS, get_main
-from .errors import ConfigError, LayerwiseError, TrainingDivergedError
+from .errors import ConfigError, DataWarning, LayerwiseError, TrainingDivergedError
 
-#: exit code when training diverged (NaN/inf); 2 is for bad input, 130 for Ctrl-C
+#: exit codes: 2 bad input, 3 training diverged (NaN/inf), 130 Ctrl-C, and 141 (128 +
+#: SIGPIPE, as Unix tools end) when the reader of the output went away (``| head``)
 EXIT_DIVERGED = 3
+EXIT_BROKEN_PIPE = 141
 
 
 def _int_list(text: str) -> list[int]:
@@ -31,11 +36,56 @@ def _int_list(text: str) -> list[int]:
     return sizes
 
 
-def _fraction(text: str) -> float:
+class UsageError(LayerwiseError, ValueError):
+    """A flag the command line refuses (reported like every other error: one line, 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, whose refusals become one ``layerwise: error:`` line naming the flag."""
+
+    def error(self, message: str):
+        flag = re.match(
+            r"argument (\S+): the (value|seed|fraction|rate|keep probability) ", message
+        )
+        if flag:
+            message = flag.group(1) + " " + message[flag.end() :]
+        raise UsageError(f"{message} (see {self.prog} --help)" if not flag else message)
+
+
+def _argument(check):
+    """An argparse type from a ``checks`` function: its one-line error becomes argparse's."""
+
+    def parse(text: str):
+        try:
+            return check(text)
+        except ConfigError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parse.__name__ = check.__name__
+    return parse
+
+
+def _number(text: str) -> float:
     try:
-        return fraction(text, "the fraction")
-    except ConfigError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+        return float(text)
+    except ValueError:
+        raise ConfigError(f"expected a number, got {text!r}") from None
+
+
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise ConfigError(f"expected a whole number, got {text!r}") from None
+
+
+_fraction = _argument(lambda t: in_range(_number(t), "the fraction", 0.0, 0.5, high_open=False))
+_positive = _argument(lambda t: positive_int(_integer(t), "the value"))
+_count = _argument(lambda t: non_negative_int(_integer(t), "the value"))
+_rate = _argument(lambda t: in_range(_number(t), "the rate", 0.0))
+_step = _argument(lambda t: in_range(_number(t), "the value", 0.0, low_open=True))
+_probability = _argument(lambda t: probability(_number(t), "the keep probability"))
+_seed = _argument(lambda t: seed(_integer(t), "the seed"))
 
 
 def _presets_help() -> str:
@@ -52,10 +102,11 @@ def _presets_help() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="layerwise",
         description="Deep learning from scratch in NumPy, in the course's notation.",
     )
+    parser.add_argument("--version", action="version", version=f"layerwise {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     t = sub.add_parser(
@@ -88,18 +139,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="zeros, random, xavier or he (default: He for relu/leaky_relu, Xavier otherwise)",
     )
     t.add_argument("--optimizer", default=None, help="gd, momentum, rmsprop or adam")
-    t.add_argument("--lr", type=float, default=None, help="learning rate alpha")
+    t.add_argument("--lr", type=_step, default=None, help="learning rate alpha")
     t.add_argument(
         "--iterations",
-        type=int,
+        type=_positive,
         default=None,
         help="epochs (iterations for full batch)",
     )
-    t.add_argument("--batch-size", type=int, default=None, help="mini-batch size (0: full batch)")
-    t.add_argument("--l2", type=float, default=0.0, help="L2 regularisation lambda (default: 0)")
+    t.add_argument(
+        "--batch-size", type=_count, default=None, help="mini-batch size (0: full batch)"
+    )
+    t.add_argument("--l2", type=_rate, default=0.0, help="L2 regularisation lambda (default: 0)")
     t.add_argument(
         "--keep-prob",
-        type=float,
+        type=_probability,
         default=None,
         help="dropout keep probability after each hidden layer (1: no dropout)",
     )
@@ -113,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="learning-rate decay: inverse_time, exponential, sqrt_epoch, sqrt_step or step",
     )
-    t.add_argument("--decay-rate", type=float, default=None, help="decay_rate (or base, or k)")
+    t.add_argument("--decay-rate", type=_rate, default=None, help="decay_rate (or base, or k)")
     t.add_argument(
         "--normalize",
         action="store_true",
@@ -122,26 +175,26 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument(
         "--test-split",
         type=_fraction,
-        default=0.2,
-        help="fraction held out as the test set (default: 0.2)",
+        default=commands.TEST_SPLIT,
+        help="fraction in [0, 0.5] held out as the test set (default: 0.2)",
     )
     t.add_argument(
         "--validation-split",
         type=_fraction,
         default=None,
-        help="fraction of the training set held out as the dev set (0: none)",
+        help="fraction in [0, 0.5] of the training set held out as the dev set (0: none)",
     )
     t.add_argument(
         "--early-stopping",
-        type=int,
+        type=_count,
         default=None,
         metavar="PATIENCE",
         help="stop when the dev loss has not improved for PATIENCE epochs",
     )
-    t.add_argument("--seed", type=int, default=1, help="seed for every random draw (default: 1)")
+    t.add_argument("--seed", type=_seed, default=1, help="seed for every random draw (default: 1)")
     t.add_argument(
         "--print-every",
-        type=int,
+        type=_positive,
         default=None,
         help="print the cost every N iterations",
     )
@@ -167,7 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     t.add_argument(
         "--checkpoint-every",
-        type=int,
+        type=_positive,
         default=None,
         metavar="N",
         help="write the training state every N epochs (it is also written every "
@@ -175,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     t.add_argument(
         "--checkpoint-seconds",
-        type=float,
+        type=_step,
         default=30.0,
         metavar="S",
         help="write the training state after S seconds since the last (default: 30)",
@@ -214,11 +267,11 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--layers", type=_int_list, default=[5, 3], help="hidden sizes (default: 5,3)")
     g.add_argument("--activation", default="relu", help="hidden activation (default: relu)")
     g.add_argument("--output", default="sigmoid", choices=("sigmoid", "softmax", "linear"))
-    g.add_argument("--examples", type=int, default=10, help="m (default: 10)")
-    g.add_argument("--features", type=int, default=4, help="n_x (default: 4)")
-    g.add_argument("--epsilon", type=float, default=1e-7, help="the step (default: 1e-7)")
-    g.add_argument("--threshold", type=float, default=1e-7)
-    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--examples", type=_positive, default=10, help="m (default: 10)")
+    g.add_argument("--features", type=_positive, default=4, help="n_x (default: 4)")
+    g.add_argument("--epsilon", type=_step, default=1e-7, help="the step (default: 1e-7)")
+    g.add_argument("--threshold", type=_step, default=1e-7)
+    g.add_argument("--seed", type=_seed, default=0)
 
     c = sub.add_parser(
         "course",
@@ -233,20 +286,35 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``layerwise`` command; returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
     try:
-        if args.command == "course":
-            return int(get_main(args.name)(list(args.args)) or 0)
-        return commands.COMMANDS[args.command](args)
+        args = parser.parse_args(argv)
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", DataWarning)
+            warnings.showwarning = _hint
+            return _run(args)
     except TrainingDivergedError as exc:
         print(f"layerwise: error: {exc}", file=sys.stderr)
         return EXIT_DIVERGED
+    except BrokenPipeError:  # the reader went away (``| head``): stop quietly, as Unix tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except (LayerwiseError, OSError) as exc:
         print(f"layerwise: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as exc:
         print(f"layerwise: {exc or 'interrupted'}", file=sys.stderr)
         return 130
+
+
+def _hint(message, category, *args, **kwargs) -> None:
+    print(f"layerwise: hint: {message}", file=sys.stderr)
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "course":
+        return int(get_main(args.name)(list(args.args)) or 0)
+    return commands.COMMANDS[args.command](args)
 
 
 if __name__ == "__main__":  # pragma: no cover

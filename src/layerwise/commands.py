@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 import zipfile
 from pathlib import Path
@@ -15,6 +16,7 @@ from .builders import PRESETS, hidden_layers
 from .callbacks import EarlyStopping
 from .checks import in_range, probability
 from .data import (
+    BUILTIN_DATASETS,
     check_X,
     load_csv,
     load_dataset,
@@ -46,6 +48,8 @@ def load_labelled(spec: str, seed: int = 1) -> tuple[np.ndarray, np.ndarray, lis
 
 def _decay(args: argparse.Namespace):
     if args.decay is None:
+        if args.decay_rate is not None:
+            raise ConfigError("--decay-rate needs --decay (inverse_time, exponential, ...)")
         return None
     cls = SCHEDULES.get(args.decay)
     if cls is None:
@@ -108,6 +112,13 @@ def _scores(model: Sequential, splits: dict[str, tuple]) -> dict:
             print(f"{split} accuracy: {result['accuracy']:.4f}")
         else:
             print(f"{split} loss: {result['loss']:.6f}")
+    X_train = splits["train"][0]
+    if model.classes_ and np.unique(model.predict(X_train)).size == 1:
+        print(
+            "layerwise: hint: the model predicts one class for every example; try "
+            "--normalize (or pixels divided by 255), a smaller --lr or more --iterations",
+            file=sys.stderr,
+        )
     if "dev_accuracy" in metrics:
         report = bias_variance(1 - metrics["train_accuracy"], 1 - metrics["dev_accuracy"])
         metrics["diagnosis"] = report.verdict
@@ -116,6 +127,8 @@ def _scores(model: Sequential, splits: dict[str, tuple]) -> dict:
 
 
 RUN_ARGS = "args.json"
+#: the fraction ``layerwise train`` holds out as the test set by default (``--test-split``)
+TEST_SPLIT = 0.2
 
 
 def _resumed_args(args: argparse.Namespace) -> argparse.Namespace:
@@ -167,6 +180,7 @@ def train(args: argparse.Namespace) -> int:
     args = _resumed_args(args) if args.resume else args
     name = Path(args.data).stem if Path(args.data).suffix else args.data
     args = apply_presets(args, name)
+    _decay(args)  # every flag checked before any work
     X, Y, classes = load_labelled(args.data, seed=args.seed)
     task = decide_task(Y, args.task, classes)
     if not args.quiet:
@@ -219,9 +233,17 @@ def train(args: argparse.Namespace) -> int:
 
 def evaluate(args: argparse.Namespace) -> int:
     model = Sequential.load(args.model)
-    X, Y, _ = load_labelled(args.data)
+    seed = 1 if model.seed is None else int(model.seed)
+    X, Y, _ = load_labelled(args.data, seed=seed)
     if model.classes_:
         Y = encode_labels(Y, model.classes_)
+    if args.data in BUILTIN_DATASETS:  # never score the examples it was trained on
+        stratify = Y.shape[0] == 1 and np.issubdtype(Y.dtype, np.integer)
+        _, _, X, Y = train_test_split(X, Y, TEST_SPLIT, seed=seed, stratify=stratify)
+        print(
+            f"scoring the test split of {args.data}: the {TEST_SPLIT:.0%} that "
+            f"layerwise train --seed {seed} holds out"
+        )
     result = model.evaluate(X, Y)
     for key, value in result.items():
         print(f"{key}: {value:.6f}")
