@@ -80,17 +80,18 @@ def gradcheck(
     X64, Y64 = _checked(net, np.asarray(X, dtype=np.float64), Y)
     objective = Objective.of(net, net.resolve_loss(loss), l2, Y64.shape[-1])
     forward_backward(net, X64, Y64, objective)
-    grad = net.parameter_vector.dtheta.copy()
+    indices = net.parameter_vector.trainable_indices()  # frozen layers are not checked
+    grad = net.parameter_vector.dtheta[indices].copy()
     theta = net.parameter_vector.theta
-    approx = np.empty_like(theta)
-    for i in range(theta.size):
+    approx = np.empty_like(grad)
+    for j, i in enumerate(indices):
         old = theta[i]
         theta[i] = old + epsilon
         J_plus = cost(net, X64, Y64, objective)
         theta[i] = old - epsilon
         J_minus = cost(net, X64, Y64, objective)
         theta[i] = old
-        approx[i] = (J_plus - J_minus) / (2 * epsilon)
+        approx[j] = (J_plus - J_minus) / (2 * epsilon)
     denom = np.linalg.norm(grad) + np.linalg.norm(approx)
     if denom == 0:
         return 0.0

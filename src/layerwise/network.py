@@ -294,15 +294,18 @@ class Sequential:
                     layer.describe(),
                     str(n),
                     shapes,
-                    f"{layer.n_params:,}",
+                    f"{layer.n_params:,}" + ("" if layer.trainable else " (frozen)"),
                 )
             )
         total = sum(layer.n_params for layer in self.layers)
+        frozen = sum(layer.n_params for layer in self.layers if not layer.trainable)
         widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
         line = "-" * (sum(widths) + 2 * (len(widths) - 1))
         fmt = "  ".join(f"{{:<{w}}}" for w in widths)
         text = [fmt.format(*rows[0]), line] + [fmt.format(*r) for r in rows[1:]]
         text += [line, f"Total parameters: {total:,}   dtype: {self.dtype}"]
+        if frozen:
+            text.append(f"Trainable: {total - frozen:,}   frozen: {frozen:,}")
         out = "\n".join(text)
         if print_fn is not None:
             print_fn(out)
@@ -317,7 +320,11 @@ class Sequential:
             "seed": self.seed,
             "normalize": self.normalize,
             "classes": self.classes_,
-            "layers": [{"type": layer_name(lay), "config": lay.config()} for lay in self.layers],
+            "layers": [
+                {"type": layer_name(lay), "config": lay.config()}
+                | ({} if lay.trainable else {"trainable": False})
+                for lay in self.layers
+            ],
         }
 
     @classmethod
@@ -330,7 +337,9 @@ class Sequential:
         for spec in config["layers"]:
             if not isinstance(spec, Mapping) or not isinstance(spec.get("config", {}), Mapping):
                 raise ConfigError(f"a layer config is {{'type': ..., 'config': {{...}}}}: {spec!r}")
-            layers.append(layer_class(spec.get("type")).from_config(dict(spec.get("config", {}))))
+            layer = layer_class(spec.get("type")).from_config(dict(spec.get("config", {})))
+            layer.trainable = bool(spec.get("trainable", True))
+            layers.append(layer)
         model = cls(
             layers,
             input_dim=config.get("input_dim"),
@@ -339,6 +348,41 @@ class Sequential:
             normalize=config.get("normalize", False),
         )
         model.classes_ = config.get("classes")
+        return model
+
+    def with_head(
+        self, head: Sequence[Layer], keep: int | None = None, *, freeze: bool = True, seed=None
+    ) -> Sequential:
+        """Transfer learning: a new model made of copies of this model's first ``keep``
+        layers (all but the last by default), with their trained parameters and state,
+        frozen unless ``freeze=False``, followed by the new (untrained) ``head`` layers."""
+        self.require_built()
+        keep = len(self.layers) - 1 if keep is None else int(keep)
+        if not 1 <= keep <= len(self.layers):
+            raise ConfigError(f"keep must be 1 ... {len(self.layers)} layers, got {keep}")
+        base = [dict(spec) for spec in self.get_config()["layers"][:keep]]
+        layers = [layer_class(spec["type"]).from_config(dict(spec["config"])) for spec in base]
+        model = Sequential(
+            [*layers, *head],
+            input_dim=self.input_dim,
+            seed=self.seed if seed is None else seed,
+            dtype=str(self.dtype),
+            normalize=self.normalize,
+        )
+        mine = self.state_dict(training=False)
+        names = {n for layer in layers for n in layer.param_names().values()}
+        model.load_state_dict(
+            {k: v for k, v in mine.items() if k[len("param/") :] in names}
+            | {
+                k: v
+                for k, v in mine.items()
+                if k.startswith("state/") and int(k.split("/")[1]) < keep
+            }
+            | {k: v for k, v in mine.items() if k.startswith("normalizer/")},
+            strict=False,
+        )
+        for layer in layers:
+            layer.trainable = not freeze
         return model
 
     state_dict = state.state_dict

@@ -247,7 +247,7 @@ class _Run:
             opt.learning_rate = schedule(self.alpha0, model.epochs_trained_, opt.t)
         shuffled = self.shuffle and self.batch_size and self.batch_size < m
         perm = model.rng.permutation(m) if shuffled else None
-        params = model.parameter_vector.as_triple()
+        params = model.parameter_vector.trainable_triples()
         total, correct, acc = 0.0, 0.0, None
         for Xb, Yb in batches(X, Y, self.batch_size, perm, model.example_axis):
             if self.augment is not None:

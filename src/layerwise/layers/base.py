@@ -84,6 +84,8 @@ class Layer:
         self.input_shape: Shape | None = None
         self.output_shape: Shape | None = None
         self.index = 0  # l, set by the network: the course's layer number
+        #: False freezes the layer's parameters: fit, the optimiser and gradcheck skip them
+        self.trainable = True
         #: whether backward must compute dA_prev (False for the first layer)
         self.need_input_grad = True
         self.dtype = np.dtype("float32")

@@ -44,6 +44,8 @@ class ParameterVector:
         self.theta = np.zeros(sum(sizes), dtype=dtype)
         self.dtheta = np.zeros(sum(sizes), dtype=dtype)
         self._views: dict[str, tuple[Array, Array]] = {}
+        #: (layer, start, end) of each parameter, in vector order
+        self._spans: list[tuple[Layer, int, int]] = []
         offset = 0
         per_layer: dict[int, tuple[dict, dict]] = {id(layer): ({}, {}) for layer in layers}
         for (layer, key, name, shape), size in zip(entries, sizes):
@@ -52,6 +54,7 @@ class ParameterVector:
             self._views[name] = (p, g)
             per_layer[id(layer)][0][key] = p
             per_layer[id(layer)][1][key] = g
+            self._spans.append((layer, offset, offset + size))
             offset += size
         for layer in layers:
             layer.bind(*per_layer[id(layer)])
@@ -72,6 +75,34 @@ class ParameterVector:
     def as_triple(self) -> list[tuple[str, Array, Array]]:
         """[("theta", theta, dtheta)]: the one triple an optimiser's ``step`` takes."""
         return [("theta", self.theta, self.dtheta)]
+
+    def trainable_runs(self) -> list[tuple[int, int]]:
+        """[start, end) of each maximal run of parameters whose layer is trainable."""
+        runs: list[list[int]] = []
+        for layer, start, end in self._spans:
+            if not layer.trainable:
+                continue
+            if runs and runs[-1][1] == start:
+                runs[-1][1] = end
+            else:
+                runs.append([start, end])
+        return [(a, b) for a, b in runs]
+
+    def trainable_triples(self) -> list[tuple[str, Array, Array]]:
+        """The triples an optimiser steps: ("theta", theta, dtheta) when every layer is
+        trainable, else one ("theta[a:b]", view, view) per run of trainable parameters
+        (frozen layers are never touched, whatever the optimiser's momentum)."""
+        runs = self.trainable_runs()
+        if runs == [(0, len(self))]:
+            return self.as_triple()
+        return [(f"theta[{a}:{b}]", self.theta[a:b], self.dtheta[a:b]) for a, b in runs]
+
+    def trainable_indices(self) -> Array:
+        """Indices into theta of the trainable parameters."""
+        runs = self.trainable_runs()
+        if not runs:
+            return np.zeros(0, dtype=np.int64)
+        return np.concatenate([np.arange(a, b) for a, b in runs])
 
     def assign(self, values: Mapping[str, object]) -> None:
         """Copy ``values`` (course name -> array of the same shape) into the parameters;
