@@ -24,6 +24,7 @@ from .layers import (
     Flatten,
     Layer,
     Pool2D,
+    Rescale,
     register_layer,
 )
 from .network import Sequential
@@ -56,6 +57,7 @@ __all__ = [
     "Optimizer",
     "Pool2D",
     "RMSprop",
+    "Rescale",
     "Sequential",
     "ShapeError",
     "TerminateOnNaN",

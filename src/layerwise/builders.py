@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from .layers import Activation, BatchNorm, Dense, Dropout, Layer
+from .layers import Activation, BatchNorm, Conv2D, Dense, Dropout, Flatten, Layer, Pool2D, Rescale
 
 
 def hidden_layers(
@@ -56,4 +56,47 @@ PRESETS: dict[str, dict] = {
     },
 }
 PRESETS["files"] = {**PRESETS["flower"], "layers": [64]}  # any data file
+# --model cnn: "layers" are the filters of each conv (3x3 'same', relu) + 2x2 max-pool block
+PRESETS["digits-cnn"] = {
+    **PRESETS["digits"],
+    "layers": [32, 64],
+    "dense": 128,
+    "lr": 0.002,
+    "iterations": 60,
+    "keep_prob": 0.7,
+    "early_stopping": 12,
+    "print_every": 5,
+}
+PRESETS["files-cnn"] = {
+    "layers": [8, 16, 32],
+    "dense": 0,
+    "activation": "relu",
+    "optimizer": "adam",
+    "lr": 0.001,
+    "iterations": 60,
+    "batch_size": 16,
+    "keep_prob": 1.0,
+    "validation_split": 0.0,
+    "print_every": 5,
+    "augment": "flip",
+}
+
+
+def cnn_layers(
+    filters: list[int], dense: int, scale: float, keep_prob: float, activation: str = "relu"
+) -> list[Layer]:
+    """Rescale(scale), then for each entry of ``filters`` a Conv2D(n, 3x3 'same') and a
+    2x2 max-pool, then Flatten, [Dense(dense) [-> Dropout]]: the body of a small CNN
+    (the output layer is added by the caller)."""
+    layers: list[Layer] = [Rescale(scale)]
+    for n in filters:
+        layers += [Conv2D(n, 3, padding="same", activation=activation), Pool2D(2)]
+    layers.append(Flatten())
+    if dense:
+        layers.append(Dense(dense, activation))
+        if keep_prob < 1.0:
+            layers.append(Dropout(keep_prob))
+    return layers
+
+
 PRESETS["planar"] = PRESETS["flower"]

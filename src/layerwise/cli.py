@@ -206,6 +206,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="replace the run already in --out (it is kept until the new one is complete)",
     )
     t.add_argument(
+        "--model",
+        choices=("dense", "cnn"),
+        default="dense",
+        help="dense: fully connected layers; cnn: (conv 3x3 + max-pool 2) blocks of "
+        "--layers filters, for square pictures (default: dense)",
+    )
+    t.add_argument(
         "--task",
         choices=("classification", "regression"),
         default=None,

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .atomic import atomic_write_text
-from .builders import PRESETS, hidden_layers
+from .builders import PRESETS, cnn_layers, hidden_layers
 from .callbacks import EarlyStopping
 from .checks import in_range, probability
 from .data import (
@@ -64,7 +64,9 @@ def _decay(args: argparse.Namespace):
 
 def apply_presets(args: argparse.Namespace, name: str) -> argparse.Namespace:
     """Fill every train flag left at None from the data set's preset."""
-    preset = PRESETS.get(name, PRESETS["files"])
+    cnn = getattr(args, "model", "dense") == "cnn"
+    key = f"{name}-cnn" if cnn else name
+    preset = PRESETS.get(key, PRESETS["files-cnn" if cnn else "files"])
     for key, value in preset.items():
         if getattr(args, key, None) is None:
             setattr(args, key, value)
@@ -89,10 +91,28 @@ def _splits(args: argparse.Namespace, X: np.ndarray, Y: np.ndarray) -> dict[str,
     return {"train": (X_train, Y_train), "dev": (X_dev, Y_dev), "test": (X_test, Y_test)}
 
 
-def _model(args: argparse.Namespace, task: Task) -> Sequential:
+def as_images(X: np.ndarray) -> np.ndarray:
+    """Columns (n_x, m) of square pictures as images (m, p, p, 3), or (m, p, p, 1) for
+    grey ones (n_x = p²): the course's flattening undone."""
+    n_x, m = X.shape
+    for channels in (3, 1):
+        p = int(round((n_x / channels) ** 0.5))
+        if channels * p * p == n_x:
+            return np.ascontiguousarray(X.T.reshape(m, p, p, channels))
+    raise DataError(f"--model cnn needs square pictures: n_x = {n_x} is neither 3·p² nor p²")
+
+
+def _model(args: argparse.Namespace, task: Task, X_train: np.ndarray) -> Sequential:
     units, out_act = task.output
     probability(args.keep_prob, "--keep-prob")
-    layers = hidden_layers(args.layers, args.activation, args.init, args.batch_norm, args.keep_prob)
+    if args.model == "cnn":
+        top = float(np.max(X_train))
+        scale = 1.0 / top if top > 1.0 else 1.0
+        layers = cnn_layers(args.layers, args.dense, scale, args.keep_prob, args.activation)
+    else:
+        layers = hidden_layers(
+            args.layers, args.activation, args.init, args.batch_norm, args.keep_prob
+        )
     layers.append(Dense(units, out_act))
     model = Sequential(layers, seed=args.seed, dtype=args.dtype, normalize=args.normalize)
     model.classes_ = task.classes
@@ -186,7 +206,9 @@ def train(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(task.description)
     splits = _splits(args, X, task.Y)
-    model = _model(args, task)
+    if args.model == "cnn":
+        splits = {k: (None if Xs is None else as_images(Xs), Ys) for k, (Xs, Ys) in splits.items()}
+    model = _model(args, task, splits["train"][0])
     stopper = None
     if args.early_stopping is not None:
         if splits["dev"][0] is None:
@@ -213,7 +235,7 @@ def train(args: argparse.Namespace) -> int:
             model.summary()
         metrics = {
             "data": args.data,
-            "m_train": int(splits["train"][0].shape[1]),
+            "m_train": int(splits["train"][1].shape[1]),
             "epochs_run": len(history.epoch),
             "train_seconds": round(seconds, 3),
             **_scores(model, splits),
@@ -244,6 +266,7 @@ def evaluate(args: argparse.Namespace) -> int:
             f"scoring the test split of {args.data}: the {TEST_SPLIT:.0%} that "
             f"layerwise train --seed {seed} holds out"
         )
+    X = as_images(X) if model.example_axis == 0 and X.ndim == 2 else X
     result = model.evaluate(X, Y)
     for key, value in result.items():
         print(f"{key}: {value:.6f}")
@@ -284,7 +307,7 @@ def predict(args: argparse.Namespace) -> int:
         print(f"{path.name}: {_class_name(model, k)} (probability {p:.4f})")
         return 0
     X, _ = _features(args.data, model)
-    labels = model.predict(X)
+    labels = model.predict(as_images(X) if model.example_axis == 0 and X.ndim == 2 else X)
     if model.classes_:
         values, column = [_class_name(model, int(k)) for k in np.ravel(labels)], "class"
     else:

@@ -167,3 +167,34 @@ def image_grid(
     if suptitle:
         fig.suptitle(suptitle)
     return _save(fig, path)
+
+
+def _unit_range(A: np.ndarray) -> np.ndarray:
+    """A scaled to [0, 1] (a constant array becomes 0.5)."""
+    low, high = float(np.min(A)), float(np.max(A))
+    return np.full_like(A, 0.5, dtype=np.float64) if high == low else (A - low) / (high - low)
+
+
+def conv_filters(W: np.ndarray, path: str | os.PathLike, *, title: str = "") -> Path:
+    """The n_C filters of a first conv layer, W (f, f, n_C_prev, n_C), as pictures: RGB
+    when n_C_prev is 3, grey otherwise (the mean over input channels), each scaled to
+    its own range."""
+    n_C = W.shape[3]
+    if W.shape[2] == 3:
+        images = [_unit_range(W[:, :, :, c]) for c in range(n_C)]
+    else:
+        images = [
+            np.repeat(_unit_range(W[:, :, :, c].mean(axis=2))[..., None], 3, 2) for c in range(n_C)
+        ]
+    titles = [f"filter {c + 1}" for c in range(n_C)]
+    return image_grid(
+        np.stack(images), titles, path, columns=8, suptitle=title or "First-layer filters"
+    )
+
+
+def feature_maps(A: np.ndarray, path: str | os.PathLike, *, title: str = "") -> Path:
+    """The channels of one example's activations A (n_H, n_W, n_C), each in grey and
+    scaled to its own range."""
+    images = [np.repeat(_unit_range(A[:, :, c])[..., None], 3, 2) for c in range(A.shape[2])]
+    titles = [f"channel {c + 1}" for c in range(A.shape[2])]
+    return image_grid(np.stack(images), titles, path, columns=8, suptitle=title or "Feature maps")

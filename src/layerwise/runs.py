@@ -22,6 +22,7 @@ from . import plots
 from .atomic import atomic_write_text
 from .callbacks import History
 from .errors import ConfigError
+from .layers import Conv2D
 from .network import Sequential
 
 #: the files a run folder holds (besides PNG plots): what ``overwrite`` may replace
@@ -83,6 +84,9 @@ def write_run(
             curves, out / "learning_curve.png", xlabel=cost_label, title="Learning curve (cost J)"
         )
     )
+    conv = next((layer for layer in model.layers if isinstance(layer, Conv2D)), None)
+    if conv is not None and X is not None:
+        written += _conv_pictures(model, conv, X[:1], out)
     if X is not None and Y is not None and X.shape[0] == 2 and model.example_axis == -1:
         acc = metrics.get("train_accuracy")
         title = "Decision boundary" + (f" (train accuracy {acc:.2%})" if acc is not None else "")
@@ -92,6 +96,20 @@ def write_run(
             )
         )
     return written
+
+
+def _conv_pictures(model: Sequential, conv: Conv2D, X: np.ndarray, out: Path) -> list[Path]:
+    """filters.png (the first conv layer's W) and feature_maps.png (its activations for
+    the first training example)."""
+    A = model.check_input(X)
+    for layer in model.layers:
+        A = layer.forward(A)
+        if layer is conv:
+            break
+    return [
+        plots.conv_filters(conv.params["W"], out / "filters.png"),
+        plots.feature_maps(A[0], out / "feature_maps.png", title="Feature maps of conv layer 1"),
+    ]
 
 
 def read_history_csv(path: str | os.PathLike) -> dict[str, list[float]]:

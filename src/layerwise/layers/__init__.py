@@ -10,6 +10,7 @@ from .flatten import Flatten
 from .parameters import ParameterVector, build_layer
 from .pool import Pool2D
 from .registry import LAYERS, layer_class, layer_name, register_layer
+from .rescale import Rescale
 
 __all__ = [
     "Activation",
@@ -22,6 +23,7 @@ __all__ = [
     "Layer",
     "ParameterVector",
     "Pool2D",
+    "Rescale",
     "build_layer",
     "layer_class",
     "layer_name",
