@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from .checks import in_range
-from .data.labels import prepare_targets
 from .layers import Dropout
 from .losses import Loss
 from .network import Sequential
@@ -33,9 +32,7 @@ def _frozen_flags(model: Sequential) -> dict[str, object]:
 
 def _checked(model: Sequential, X: Array, Y: Array) -> tuple[Array, Array]:
     X = model.check_input(X)
-    m = X.shape[model.example_axis]
-    Y = prepare_targets(Y, model.layers[-1].output_shape[0], model.output_activation, m)
-    return X, Y.astype(model.dtype)
+    return X, model.targets(Y, X.shape[model.example_axis])
 
 
 def gradients(
@@ -44,7 +41,7 @@ def gradients(
     """Back-propagated gradients {"dW1": ..., ...} of J (with the L2 term for ``l2`` =
     lambda) at X (n_x, m), Y (n_y, m), by the training step ``fit`` takes."""
     X, Y = _checked(model, X, Y)
-    objective = Objective.of(model, model.resolve_loss(loss), l2, Y.shape[-1])
+    objective = Objective.of(model, model.resolve_loss(loss), l2, X.shape[model.example_axis])
     forward_backward(model, X, Y, objective)
     return {k: v.copy() for k, v in model.gradients.items()}
 
@@ -78,7 +75,7 @@ def gradcheck(
         if isinstance(layer, Dropout) and layer.keep_prob < 1 and not layer.frozen:
             layer.frozen = True  # the next training forward draws the mask, then keeps it
     X64, Y64 = _checked(net, np.asarray(X, dtype=np.float64), Y)
-    objective = Objective.of(net, net.resolve_loss(loss), l2, Y64.shape[-1])
+    objective = Objective.of(net, net.resolve_loss(loss), l2, X64.shape[net.example_axis])
     forward_backward(net, X64, Y64, objective)
     indices = net.parameter_vector.trainable_indices()  # frozen layers are not checked
     grad = net.parameter_vector.dtheta[indices].copy()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from . import io, state
-from .data.labels import prepare_targets
+from .autodiff import CustomLoss
+from .data.labels import prepare_example_targets, prepare_targets
 from .data.validation import check_finite
 from .errors import ConfigError, LayerwiseError, ModelFileError, NotFittedError, ShapeError
 from .layers import Activation, Dense, Layer, ParameterVector, layer_class, layer_name
@@ -201,14 +202,38 @@ class Sequential:
         for layer in reversed(self.layers[:-1]):
             d = layer.backward(d)
 
-    def resolve_loss(self, loss: str | Loss | None) -> Loss:
-        return default_loss(self.output_activation) if loss is None else get_loss(loss)
+    def resolve_loss(self, loss: str | Loss | Callable | None) -> Loss:
+        """The Loss for ``loss``: None pairs one with the output activation; a name or a
+        Loss as ``get_loss``; a function fn(A_L, Y) -> J written with layerwise.autodiff
+        operations becomes a ``CustomLoss`` (its gradient by reverse mode)."""
+        if loss is None:
+            return default_loss(self.output_activation)
+        if callable(loss) and not isinstance(loss, (str, Loss, type)):
+            return CustomLoss(loss)
+        return get_loss(loss)
 
     def has_fused_output_delta(self, loss: Loss) -> bool:
         """True when dZ[L] = (A[L] - Y)/m applies (sigmoid+BCE, softmax+CCE, linear+MSE):
         the last layer (a Dense or an Activation) applies the loss's paired activation."""
         last = self.layers[-1]
         return isinstance(last, (Dense, Activation)) and loss.fused_with == last.activation.name
+
+    @property
+    def output_axis(self) -> int:
+        """The axis of A[L] that holds the examples: -1 for (n_y, m), 0 for outputs such
+        as a conv grid (m, n_H, n_W, n_C)."""
+        return self.layers[-1].output_axis
+
+    def targets(self, Y: Array, m: int) -> Array:
+        """Y as the output layer needs it, in the model's dtype: (1, m) 0/1 or one-hot
+        (C, m) for classifiers (class indices accepted), the values (n_y, m) for other
+        column outputs, and (m, *output shape) for outputs whose examples come first."""
+        out = self.layers[-1].output_shape
+        if self.output_axis == 0:
+            Y = prepare_example_targets(Y, out, m)
+        else:
+            Y = prepare_targets(Y, out[0], self.output_activation, m)
+        return Y.astype(self.dtype)
 
     def output_logits(self) -> Array | None:
         """Z[L] of the last forward pass when the output layer keeps it (a sigmoid or
@@ -252,7 +277,7 @@ class Sequential:
         if len(parts) == 1:
             return parts[0], logits[0]
         Z = None if logits[0] is None else np.concatenate(logits, axis=-1)
-        return np.concatenate(parts, axis=-1), Z
+        return np.concatenate(parts, axis=self.output_axis), Z
 
     def predict(self, X: Array) -> Array:
         """Labels (1, m): A > 0.5 for a sigmoid output, argmax over classes for softmax,
@@ -269,9 +294,9 @@ class Sequential:
         """{"loss": J, "accuracy": fraction correct} (accuracy for classifiers only)."""
         A, Z = self._outputs(X)
         loss_obj = self.resolve_loss(loss if loss is not None else self.loss_)
-        Yt = prepare_targets(Y, self.layers[-1].output_shape[0], self.output_activation, A.shape[1])
-        out = {"loss": self.cost(A, Yt.astype(A.dtype, copy=False), loss_obj, Z)}
-        acc = accuracy_of(A, Yt, self.output_activation)
+        Yt = self.targets(Y, A.shape[self.output_axis]).astype(A.dtype, copy=False)
+        out = {"loss": self.cost(A, Yt, loss_obj, Z)}
+        acc = accuracy_of(A, Yt, self.output_activation) if self.output_axis == -1 else None
         if acc is not None:
             out["accuracy"] = acc
         return out

@@ -41,6 +41,8 @@ class Objective:
     fused_delta: bool
     #: whether J is computed from Z[L] (the output layer keeps its logits)
     from_logits: bool = False
+    #: whether A[L] is (n_y, m) columns (then a classifier's accuracy is reported)
+    columns: bool = True
     #: (W, dW) pairs L2 acts on: views into the model's parameter and gradient vectors
     regularized: list[tuple[Array, Array]] = field(default_factory=list)
 
@@ -53,6 +55,7 @@ class Objective:
             output_activation=model.output_activation,
             fused_delta=model.has_fused_output_delta(loss),
             from_logits=model.has_fused_output_delta(loss) and loss.fused_with != "linear",
+            columns=model.output_axis == -1,
             regularized=model.regularized_pairs(),
         )
 
@@ -78,7 +81,7 @@ def forward_backward(
     then hold dJ/dθ. Returns (J{t}, the batch's accuracy or None for regression)."""
     AL = model.forward(X, training=True)
     J = objective.cost(AL, Y, model.output_logits())
-    acc = accuracy_of(AL, Y, objective.output_activation)
+    acc = accuracy_of(AL, Y, objective.output_activation) if objective.columns else None
     if objective.fused_delta:  # A[L] is not needed any more: dZ[L] is written over it
         model.backward(objective.loss.output_delta(AL, Y, out=AL), dZ_given=True)
     else:

@@ -30,9 +30,8 @@ from .augment import Transform, get_augment
 from .callbacks import Callback, CallbackList, History
 from .checks import in_range, positive_int
 from .data.batches import batches
-from .data.labels import prepare_targets
 from .data.scaling import Standardizer
-from .data.validation import check_XY, looks_like_raw_pixels
+from .data.validation import check_images, check_XY, looks_like_raw_pixels
 from .errors import ConfigError, DataWarning, TrainingDivergedError
 from .losses import Loss
 from .metrics import accuracy_of
@@ -249,13 +248,14 @@ class _Run:
         perm = model.rng.permutation(m) if shuffled else None
         params = model.parameter_vector.trainable_triples()
         total, correct, acc = 0.0, 0.0, None
-        for Xb, Yb in batches(X, Y, self.batch_size, perm, model.example_axis):
+        y_axis = model.output_axis
+        for Xb, Yb in batches(X, Y, self.batch_size, perm, model.example_axis, y_axis):
             if self.augment is not None:
                 Xb = self.augment(Xb, model.rng)
             J, acc = forward_backward(model, Xb, Yb, self.objective)
             if self.guard and not math.isfinite(J):
                 raise _DivergedError("cost", J)
-            m_t = Yb.shape[-1]
+            m_t = Yb.shape[y_axis]
             total += J * m_t
             if acc is not None:
                 correct += acc * m_t
@@ -285,7 +285,9 @@ def _diverged_message(run: _Run, epoch: int, bad: _DivergedError) -> str:
 def _validation_logs(model: Sequential, X_dev: Array, Y_dev: Array, loss: Loss) -> dict:
     A_dev = model.forward(X_dev)
     logs = {"val_loss": model.cost(A_dev, Y_dev, loss, model.output_logits())}
-    val_acc = accuracy_of(A_dev, Y_dev, model.output_activation)
+    val_acc = (
+        accuracy_of(A_dev, Y_dev, model.output_activation) if model.output_axis == -1 else None
+    )
     if val_acc is not None:
         logs["val_accuracy"] = val_acc
     return logs
@@ -306,7 +308,7 @@ def _prepare_data(model, X, Y, validation_data, batch_size, shuffle):
             )
         model.normalizer_ = Standardizer().fit(X)
     X = model.check_input(X, finite_checked=True)
-    Y = _targets(model, Y, m)
+    Y = model.targets(Y, m)
     if batch_size is not None and shuffle and batch_size < m and model.example_axis == -1:
         X = np.asfortranarray(X)  # a shuffled column gather is then a contiguous copy
         Y = np.asfortranarray(Y)
@@ -314,17 +316,17 @@ def _prepare_data(model, X, Y, validation_data, batch_size, shuffle):
     if validation_data is not None:
         X_dev, Y_dev = _checked(model, *validation_data, "validation ")
         X_dev = model.check_input(X_dev, finite_checked=True)
-        val = (X_dev, _targets(model, Y_dev, X_dev.shape[model.example_axis]))
+        val = (X_dev, model.targets(Y_dev, X_dev.shape[model.example_axis]))
     return X, Y, val
-
-
-def _targets(model: Sequential, Y: Array, m: int) -> Array:
-    n_y = model.layers[-1].output_shape[0]
-    return prepare_targets(Y, n_y, model.output_activation, m).astype(model.dtype)
 
 
 def _checked(model: Sequential, X: Array, Y: Array, what: str) -> tuple[Array, Array]:
     images = model.example_axis != -1
+    if model.output_axis == 0:  # targets shaped like the output: checked by model.targets
+        X = check_images(X, "X")
+        if looks_like_raw_pixels(X):
+            warnings.warn(_PIXEL_HINT.format(top=float(np.max(X))), DataWarning, stacklevel=3)
+        return X, np.asarray(Y)
     binary = model.output_activation == "sigmoid" and (
         not model.built or model.layers[-1].output_shape[0] == 1
     )

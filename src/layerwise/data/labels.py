@@ -104,6 +104,20 @@ def as_targets(Y, n_y: int) -> np.ndarray:
     return one_hot(idx, n_y)
 
 
+def prepare_example_targets(Y, output_shape: tuple[int, ...], m: int) -> np.ndarray:
+    """Targets for an output whose examples come first (m, *output_shape), e.g. a YOLO
+    grid (m, S, S, B(5 + C)): numeric, finite, of exactly that shape."""
+    Y = to_numeric(Y, "Y")
+    want = (m, *output_shape)
+    if Y.shape != want:
+        raise ShapeError(
+            f"Y has shape {Y.shape} but the output A[L] is (m, {', '.join(map(str, output_shape))})"
+            f" = {want}"
+        )
+    check_finite(Y, "Y")
+    return Y
+
+
 def prepare_targets(Y, n_y: int, output_activation: str, m: int) -> np.ndarray:
     """Y as an output layer of n_y units needs it: for a sigmoid/softmax output, (1, m)
     0/1 for one unit, one-hot (C, m) for C units (class indices (1, m) are accepted and

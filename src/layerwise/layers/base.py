@@ -126,6 +126,12 @@ class Layer:
         self._grads._arrays = dict(grads)
 
     @property
+    def output_axis(self) -> int:
+        """The axis of the layer's output that holds the examples (its input's, except
+        for layers that change layout, such as Flatten)."""
+        return self.example_axis
+
+    @property
     def is_numbered(self) -> bool:
         return bool(self._declared) if self.numbered is None else self.numbered
 

@@ -15,6 +15,8 @@ class Flatten(Layer):
 
     example_axis = 0
 
+    output_axis = -1  # images in, columns out
+
     def build(self, input_shape):
         if len(input_shape) < 2:
             raise ShapeError(
