@@ -3,7 +3,7 @@
 X is (n_x, m), one example per column; W[l] is (n[l], n[l-1]); b[l] is (n[l], 1).
 """
 
-from . import detection, tuning
+from . import autodiff, detection, tuning
 from .callbacks import Callback, EarlyStopping, History, ModelCheckpoint, TerminateOnNaN
 from .errors import (
     ConfigError,
@@ -62,6 +62,7 @@ __all__ = [
     "ShapeError",
     "TerminateOnNaN",
     "TrainingDivergedError",
+    "autodiff",
     "gradcheck",
     "detection",
     "load",
