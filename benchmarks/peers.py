@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import layerwise as lw
+from layerwise.layers import build_layer
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,48 @@ def make_data(m: int, n_x: int, n_classes: int, seed: int, teacher_hidden: int =
     return Data(np.ascontiguousarray(X), y)
 
 
+@dataclass(frozen=True)
+class ConvWorkload:
+    """A convolution workload. ``kind`` "layer": one Conv2D (``filters`` f×f 'same',
+    ReLU) forward and backward on a batch of ``m`` images, as the first layer of a network
+    (dW and db; no gradient for the input images, which neither peer computes there),
+    timed per step; "cnn": the cat CNN (conv 8 → max-pool 2
+    → conv 16 → max-pool 2 → flatten → sigmoid unit) trained with Adam for an epoch of
+    mini-batches, timed per epoch. ``image`` is (n_H, n_W, n_C)."""
+
+    name: str
+    kind: str  # "layer" or "cnn"
+    m: int
+    image: tuple[int, int, int]
+    filters: int
+    kernel_size: int
+    steps: int  # layer: steps timed (the median is reported); cnn: epochs timed
+    batch_size: int | None = None
+    learning_rate: float = 1e-3
+    peers: tuple[str, ...] = ("layerwise", "torch")
+    notes: str = field(default="", compare=False)
+
+    def flops_per_epoch(self) -> float:
+        """Multiply-adds x 2 of the convolutions (and the dense unit) per timed unit: a
+        layer step is the forward product and dW (2 x 2·m·n_H·n_W·f²·n_C·F); a CNN epoch
+        also computes dA_prev for the second convolution and the dense unit."""
+        H, W, C = self.image
+        f, F = self.kernel_size, self.filters
+        if self.kind == "layer":
+            return 2 * 2.0 * self.m * H * W * f * f * C * F
+        conv1 = 2.0 * self.m * H * W * 9 * C * 8
+        conv2 = 2.0 * self.m * (H // 2) * (W // 2) * 9 * 8 * 16
+        dense = 2.0 * self.m * (H // 4) * (W // 4) * 16
+        return 2 * conv1 + 3 * conv2 + 3 * dense
+
+
+def make_images(m: int, image: tuple[int, int, int], seed: int) -> Data:
+    """Images (m, n_H, n_W, n_C) float32 (NHWC, C order), N(0, 1), with binary labels
+    from ``make_data``'s random teacher on the flattened pixels."""
+    data = make_data(m, math.prod(image), 1, seed)
+    return Data(data.X_rows.reshape(m, *image), data.y)
+
+
 # --------------------------------------------------------------------------- layerwise
 class LayerwisePeer:
     name = "layerwise"
@@ -96,6 +139,47 @@ class LayerwisePeer:
     def predict_proba(self, model, X_rows: np.ndarray) -> np.ndarray:
         """(m, C) probabilities (the transposed A[L])."""
         return model.predict_proba(X_rows.T).T
+
+    def conv_step(self, wl: ConvWorkload, data: Data, seed: int):
+        """A function running one forward and backward pass of a Conv2D layer on the
+        batch (NHWC, as layerwise takes images), with a fixed upstream gradient; the first
+        layer of a network, as Sequential sets it up (no gradient for the images)."""
+        H, W, C = wl.image
+        conv = lw.Conv2D(wl.filters, wl.kernel_size, padding="same", activation="relu")
+        build_layer(conv, (H, W, C), np.random.default_rng(seed), np.dtype("float32"))
+        conv.need_input_grad = False
+        X = data.X_rows
+        G = np.random.default_rng(seed + 1).standard_normal((wl.m, H, W, wl.filters), np.float32)
+
+        def step() -> None:
+            conv.forward(X, training=True)
+            conv.backward(G)
+
+        return step
+
+    def build_cnn(self, wl: ConvWorkload, seed: int):
+        layers = [
+            lw.Conv2D(8, 3, padding="same", activation="relu"),
+            lw.Pool2D(2),
+            lw.Conv2D(16, 3, padding="same", activation="relu"),
+            lw.Pool2D(2),
+            lw.Flatten(),
+            lw.Dense(1, "sigmoid"),
+        ]
+        return lw.Sequential(layers, input_dim=wl.image, seed=seed, dtype="float32")
+
+    def train_cnn(
+        self, wl: ConvWorkload, data: Data, seed: int, epochs: int
+    ) -> tuple[float, object]:
+        model = self.build_cnn(wl, seed)
+        opt = lw.Adam(learning_rate=wl.learning_rate)
+        Y = data.y.reshape(1, -1)
+        t0 = time.perf_counter()
+        model.fit(data.X_rows, Y, epochs=epochs, optimizer=opt, batch_size=wl.batch_size, verbose=0)
+        return time.perf_counter() - t0, model
+
+    def cnn_accuracy(self, model, data: Data) -> float:
+        return _accuracy(model.predict_proba(data.X_rows).T, data.y)
 
     def accuracy(self, model, data: Data) -> float:
         return _accuracy(self.predict_proba(model, data.X_rows), data.y)
@@ -178,6 +262,76 @@ class TorchPeer:
 
     def accuracy(self, model, data: Data) -> float:
         return _accuracy(self.predict_proba(model, data.X_rows), data.y)
+
+    @staticmethod
+    def nchw(X: np.ndarray) -> np.ndarray:
+        """The NCHW copy PyTorch's convolutions prefer (made before any timing)."""
+        return np.ascontiguousarray(X.transpose(0, 3, 1, 2))
+
+    def conv_step(self, wl: ConvWorkload, data: Data, seed: int):
+        """One forward and backward pass of ``nn.Conv2d`` + ReLU on the batch (NCHW), with
+        the same upstream gradient; the images do not require a gradient."""
+        torch = self.torch
+        H, W, C = wl.image
+        torch.manual_seed(seed)
+        conv = torch.nn.Conv2d(C, wl.filters, wl.kernel_size, padding=wl.kernel_size // 2)
+        x = torch.from_numpy(self.nchw(data.X_rows))
+        g = np.random.default_rng(seed + 1).standard_normal((wl.m, H, W, wl.filters), np.float32)
+        G = torch.from_numpy(self.nchw(g))
+
+        def step() -> None:
+            conv.zero_grad(set_to_none=True)
+            torch.relu(conv(x)).backward(G)
+
+        return step
+
+    def build_cnn(self, wl: ConvWorkload, seed: int):
+        nn = self.torch.nn
+        self.torch.manual_seed(seed)
+        H, W, C = wl.image
+        return nn.Sequential(
+            nn.Conv2d(C, 8, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(8, 16, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Linear(16 * (H // 4) * (W // 4), 1),
+        )
+
+    def train_cnn(
+        self, wl: ConvWorkload, data: Data, seed: int, epochs: int
+    ) -> tuple[float, object]:
+        torch, nn = self.torch, self.torch.nn
+        model = self.build_cnn(wl, seed)
+        X = torch.from_numpy(self.nchw(data.X_rows))
+        y = torch.from_numpy(data.y.astype(np.float32)).reshape(-1, 1)
+        loss_fn = nn.BCEWithLogitsLoss()
+        opt = torch.optim.Adam(model.parameters(), lr=wl.learning_rate)
+        gen = torch.Generator().manual_seed(seed)
+        m, bs = X.shape[0], wl.batch_size or X.shape[0]
+        t0 = time.perf_counter()
+        model.train()
+        for _ in range(epochs):
+            total = 0.0
+            perm = torch.randperm(m, generator=gen)
+            for i in range(0, m, bs):
+                idx = perm[i : i + bs]
+                xb, yb = X[idx], y[idx]
+                opt.zero_grad(set_to_none=True)
+                loss = loss_fn(model(xb), yb)
+                loss.backward()
+                opt.step()
+                total += loss.item() * xb.shape[0]
+        return time.perf_counter() - t0, model
+
+    def cnn_accuracy(self, model, data: Data) -> float:
+        torch = self.torch
+        model.eval()
+        with torch.inference_mode():
+            P = torch.sigmoid(model(torch.from_numpy(self.nchw(data.X_rows)))).numpy()
+        return _accuracy(P, data.y)
 
 
 # --------------------------------------------------------------------------- scikit-learn

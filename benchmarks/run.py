@@ -1,15 +1,19 @@
 """Side-by-side speed of layerwise, PyTorch (CPU, eager) and scikit-learn's MLPClassifier.
 
-    python benchmarks/run.py                      # W1, W2, W3, inference; 3 repeats
+    python benchmarks/run.py                      # W1, W2, W3, inference, C1-C3; 3 repeats
     python benchmarks/run.py --workloads W1 --repeats 5 --json out.json
+    python benchmarks/run.py --workloads C1,C2,C3      # the convolution workloads only
     python benchmarks/run.py --scale 0.05 --repeats 1   # a smoke run in seconds
 
 The peers train the same network on the same synthetic float32 data (labels from a random
 teacher network), interleaved: each repeat runs every peer once, in a rotated order, and the
 table shows medians over the repeats. Achieved GFLOP/s counts 6 x parameters x examples per
 epoch (2 forward, 4 backward) and 2 x parameters x examples for inference, and is compared
-with the machine's float32 GEMM rate measured first. The ratio column is layerwise's time
-divided by the peer's (below 1: layerwise is faster).
+with the machine's float32 GEMM rate measured first. The convolution workloads (C1, C2: one
+Conv2D layer's forward and backward; C3: the cat CNN's training epoch) run layerwise against
+PyTorch, each given the image layout it prefers (NHWC for layerwise, NCHW for PyTorch, both
+made before timing); their GFLOP/s count 2 x the convolutions' multiply-adds. The ratio
+column is layerwise's time divided by the peer's (below 1: layerwise is faster).
 
 With OpenBLAS, the kernel can be forced by OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE; for the
 native kernel run ``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/run.py``.
@@ -33,10 +37,10 @@ if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import machine
-from benchmarks.peers import Data, Workload, make_data, make_peers
+from benchmarks.peers import ConvWorkload, Data, Workload, make_data, make_images, make_peers
 
 PEERS = ("layerwise", "torch", "sklearn")
-DEFAULT_WORKLOADS = ("W1", "W2", "W3", "inference")
+DEFAULT_WORKLOADS = ("W1", "W2", "W3", "inference", "C1", "C2", "C3")
 SEED = 0
 
 #: The workloads at full size (``--scale 1``).
@@ -46,6 +50,15 @@ WORKLOADS = {
         "W2", 209, 12288, (20, 7, 5), 1, "gd", 0.0075, None, 100, peers=("layerwise", "torch")
     ),
     "W3": Workload("W3", 20000, 1024, (1024, 1024), 10, "adam", 1e-3, 256, 1),
+}
+#: The convolution workloads (layerwise against PyTorch only): C1 and C2 are one Conv2D
+#: layer's forward + backward on a batch of images, as a network's first layer (seconds
+#: per step, the median of ``steps``); C3 the cat CNN's training epoch (209 images
+#: 64x64x3, Adam, batch 32).
+CONV_WORKLOADS = {
+    "C1": ConvWorkload("C1", "layer", 64, (28, 28, 1), 8, 3, steps=30),
+    "C2": ConvWorkload("C2", "layer", 32, (64, 64, 3), 16, 5, steps=10),
+    "C3": ConvWorkload("C3", "cnn", 209, (64, 64, 3), 8, 3, steps=3, batch_size=32),
 }
 INFERENCE_M = 10000
 INFERENCE_CALLS = 10  # predictions timed per repeat (the median call is reported)
@@ -58,15 +71,23 @@ RATIO_GOALS = {
     ("W3", "sklearn"): 0.6,
     ("W2", "torch"): 0.7,
     ("inference", "torch"): 0.5,
+    ("C1", "torch"): 1.0,
+    ("C2", "torch"): 1.0,
+    ("C3", "torch"): 1.0,
 }
 #: Goals: workload -> smallest fraction of the GEMM rate layerwise should reach.
 GEMM_GOALS = {"W1": 0.60, "W3": 0.60}
 
 
-def scaled(wl: Workload, scale: float) -> Workload:
-    """``wl`` with m, n_x and the hidden widths multiplied by ``scale`` (at least 2 each)."""
+def scaled(wl: Workload | ConvWorkload, scale: float) -> Workload | ConvWorkload:
+    """``wl`` with m, n_x and the hidden widths multiplied by ``scale`` (at least 2 each);
+    a convolution workload keeps its images and scales m only."""
     if scale == 1.0:
         return wl
+    if isinstance(wl, ConvWorkload):
+        m = max(4, round(wl.m * scale))
+        batch = None if wl.batch_size is None else max(2, min(wl.batch_size, m // 2))
+        return replace(wl, m=m, batch_size=batch)
     s = lambda n: max(2, round(n * scale))  # noqa: E731
     batch = None if wl.batch_size is None else max(2, min(wl.batch_size, s(wl.m) // 4))
     return replace(
@@ -77,6 +98,13 @@ def scaled(wl: Workload, scale: float) -> Workload:
         batch_size=batch,
         epochs=wl.epochs if wl.batch_size is not None else max(2, round(wl.epochs * scale)),
     )
+
+
+def workload(name: str, scale: float) -> Workload | ConvWorkload:
+    """The workload ``name`` at ``scale`` (inference uses W1's network)."""
+    if name in CONV_WORKLOADS:
+        return scaled(CONV_WORKLOADS[name], scale)
+    return scaled(WORKLOADS["W1" if name == "inference" else name], scale)
 
 
 def _rotated(names: Sequence[str], r: int) -> list[str]:
@@ -99,8 +127,10 @@ def child(spec: dict) -> dict:
     if name in skipped:
         return {"skipped": skipped[name]}
     peer = peers[name]
-    wl = scaled(WORKLOADS["W1" if task == "inference" else spec["workload"]], spec["scale"])
+    wl = workload("inference" if task == "inference" else spec["workload"], spec["scale"])
     seed = spec["seed"]
+    if task == "conv":
+        return conv_child(peer, wl, seed)
     if task == "rss":
         data = make_data(wl.m, wl.n_x, wl.n_classes, SEED)
         before = _max_rss_mib()
@@ -124,6 +154,29 @@ def child(spec: dict) -> dict:
     return {
         "seconds": seconds / wl.epochs,
         "accuracy": peer.accuracy(model, data),
+        "peak_mib": _max_rss_mib(),
+    }
+
+
+def conv_child(peer, wl: ConvWorkload, seed: int) -> dict:
+    """A convolution measurement: seconds per layer step (the median of ``wl.steps``, after
+    three untimed) or per CNN epoch (``wl.steps`` epochs after an untimed one)."""
+    data = make_images(wl.m, wl.image, SEED)
+    if wl.kind == "layer":
+        step = peer.conv_step(wl, data, seed)
+        for _ in range(3):
+            step()
+        times = []
+        for _ in range(wl.steps):
+            t0 = time.perf_counter()
+            step()
+            times.append(time.perf_counter() - t0)
+        return {"seconds": statistics.median(times), "accuracy": None, "peak_mib": _max_rss_mib()}
+    peer.train_cnn(wl, data, seed, 1)  # untimed: first-call costs
+    seconds, model = peer.train_cnn(wl, data, seed, wl.steps)
+    return {
+        "seconds": seconds / wl.steps,
+        "accuracy": peer.cnn_accuracy(model, data),
         "peak_mib": _max_rss_mib(),
     }
 
@@ -178,13 +231,13 @@ def bench(task: str, wl: Workload, names: list[str], args, log, m: int = 0) -> d
             if "error" in res:
                 raise RuntimeError(f"{wl.name} {name} failed: {res['error']}")
             runs[name].append(res)
-            unit = "s/epoch" if task == "train" else "s/call"
+            unit = {"train": "s/epoch", "inference": "s/call"}.get(task, _conv_unit(wl))
             log(
-                f"  {wl.name if task == 'train' else task} repeat {r + 1}/{args.repeats} "
+                f"  {task if task == 'inference' else wl.name} repeat {r + 1}/{args.repeats} "
                 f"{name}: {res['seconds']:.4f} {unit}"
             )
-    m_ex = wl.m if task == "train" else m
-    flops = wl.flops_per_epoch() if task == "train" else 2.0 * wl.n_params * m
+    m_ex = m if task == "inference" else wl.m
+    flops = 2.0 * wl.n_params * m if task == "inference" else wl.flops_per_epoch()
     out = {}
     for name, rs in runs.items():
         times = [x["seconds"] for x in rs]
@@ -198,6 +251,10 @@ def bench(task: str, wl: Workload, names: list[str], args, log, m: int = 0) -> d
             "accuracy": statistics.median(accs) if accs else None,
         }
     return out
+
+
+def _conv_unit(wl) -> str:
+    return "s/step" if getattr(wl, "kind", "") == "layer" else "s/epoch"
 
 
 def bench_rss(names: Sequence[str], args, log) -> dict:
@@ -308,6 +365,11 @@ def format_report(report: dict) -> str:
                 f"{row['ratio']:>9.2f}"
             )
     lines.append("(inference rows: seconds per predict_proba call of the whole test set)")
+    if any(w in report["results"] for w in CONV_WORKLOADS):
+        lines.append(
+            "(C1, C2 rows: seconds per forward + backward step of a first Conv2D layer on "
+            "the batch; C3: per epoch. GFLOP/s: 2 x multiply-adds of the convolutions)"
+        )
     if report["rss"]:
         lines.append("")
         lines.append("peak RSS training W1 for one epoch (fresh process, raw, MiB):")
@@ -386,12 +448,13 @@ def main(argv: Sequence[str] | None = None, log=None) -> dict:
     results: dict[str, dict] = {}
     for name in workloads:
         log(f"{name} ...")
-        wl = scaled(WORKLOADS["W1" if name == "inference" else name], args.scale)
+        wl = workload(name, args.scale)
         if name == "inference":
             m = max(8, round(INFERENCE_M * args.scale))
             results[name] = bench("inference", wl, peers, args, log, m)
         else:
-            results[name] = bench("train", wl, [p for p in peers if p in wl.peers], args, log)
+            task = "conv" if name in CONV_WORKLOADS else "train"
+            results[name] = bench(task, wl, [p for p in peers if p in wl.peers], args, log)
     add_ratios(results, gemm)
     rss = {}
     if "W1" in workloads and not args.no_rss:
@@ -405,10 +468,7 @@ def main(argv: Sequence[str] | None = None, log=None) -> dict:
         "repeats": args.repeats,
         "scale": args.scale,
         "skipped": skipped,
-        "workloads": {
-            n: asdict(scaled(WORKLOADS["W1" if n == "inference" else n], args.scale))
-            for n in workloads
-        },
+        "workloads": {n: asdict(workload(n, args.scale)) for n in workloads},
         "results": results,
         "rss": rss,
     }

@@ -268,13 +268,140 @@ def test_save_load_round_trip_gives_identical_predictions(tmp_path):
     np.testing.assert_array_equal(loaded.predict_proba(X, batch_size=2), model.predict_proba(X))
 
 
+# ----------------------------------------------------------------- the engine's fast paths
+# Conv2D: pointwise (f = 1, no padding) without windows; stride 1 with "wide" windows
+# (rows of the window grid run on into the next, the extra columns ignored); other strides
+# with plain windows; all chunk by chunk of images. Pool2D: windows gathered into blocks,
+# copied back in one pass when they do not overlap (s >= f). Each against naive loops.
+def naive_conv_backward(dZ, A_prev, W, s, p):
+    """dA_prev, dW, db of Z = conv(A_prev, W) + b for the upstream dZ, by loops."""
+    m, n_H, n_W, n_C = dZ.shape
+    f = W.shape[0]
+    A_pad = np.pad(A_prev, ((0, 0), (p, p), (p, p), (0, 0)))
+    dA_pad, dW = np.zeros_like(A_pad), np.zeros_like(W)
+    for i in range(m):
+        for h in range(n_H):
+            for w in range(n_W):
+                window = (i, slice(h * s, h * s + f), slice(w * s, w * s + f))
+                for c in range(n_C):
+                    dA_pad[window] += W[..., c] * dZ[i, h, w, c]
+                    dW[..., c] += A_pad[window] * dZ[i, h, w, c]
+    H, Wd = A_prev.shape[1:3]
+    return dA_pad[:, p : p + H, p : p + Wd], dW, dZ.sum(axis=(0, 1, 2)).reshape(1, 1, 1, n_C)
+
+
+def naive_pool_backward(dA, A_prev, f, s, mode):
+    """Max: dA to the first maximum of each window in row-major order; average: dA/f²."""
+    dA_prev = np.zeros_like(A_prev)
+    m, n_H, n_W, n_C = dA.shape
+    for i in range(m):
+        for h in range(n_H):
+            for w in range(n_W):
+                for c in range(n_C):
+                    window = A_prev[i, h * s : h * s + f, w * s : w * s + f, c]
+                    if mode == "max":
+                        r, q = np.unravel_index(np.argmax(window), (f, f))
+                        dA_prev[i, h * s + r, w * s + q, c] += dA[i, h, w, c]
+                    else:
+                        dA_prev[i, h * s : h * s + f, w * s : w * s + f, c] += dA[i, h, w, c] / f**2
+    return dA_prev
+
+
+CONV_PATHS = [(1, 1, 0), (1, 2, 0), (1, 1, 1), (3, 1, 0), (3, 1, "same"), (5, 1, "same"),
+              (2, 1, 0), (3, 2, 1), (2, 3, 0), (4, 2, 2)]  # fmt: skip
+
+
+@pytest.mark.parametrize("chunk", [None, 2])
+@pytest.mark.parametrize("f, s, padding", CONV_PATHS)
+def test_conv_paths_match_naive_loops(f, s, padding, chunk, monkeypatch):
+    """Forward (training and inference) and backward, in chunks of ``chunk`` images (the
+    last one partial) or the default."""
+    if chunk is not None:
+        monkeypatch.setattr("layerwise.layers.conv.chunk_images", lambda nbytes: chunk)
+    rng = np.random.default_rng(11)
+    conv = built(Conv2D(3, f, stride=s, padding=padding, activation="tanh"), (9, 7, 2))
+    conv.params["b"][...] = rng.standard_normal((1, 1, 1, 3))
+    A_prev = rng.standard_normal((5, 9, 7, 2))
+    W, b, p = conv.params["W"], conv.params["b"], conv.pad
+    Z = naive_conv(A_prev, W, b, s, p)
+    np.testing.assert_allclose(conv.forward(A_prev), np.tanh(Z), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(conv.forward(A_prev, training=True), np.tanh(Z), atol=1e-12)
+    G = rng.standard_normal(Z.shape)
+    dA_prev, dW, db = naive_conv_backward(G * (1 - np.tanh(Z) ** 2), A_prev, W, s, p)
+    np.testing.assert_allclose(conv.backward(G.copy()), dA_prev, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(conv.grads["W"], dW, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(conv.grads["b"], db, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("f, s, padding", [(1, 1, 0), (3, 1, "same"), (3, 2, 1)])
+def test_conv_work_arrays_follow_the_batch(f, s, padding, monkeypatch):
+    """Batches of changing size through one layer, an inference pass between a training
+    forward and its backward, read-only and strided gradients and inputs: every result
+    equals that of a fresh layer on a fresh contiguous copy."""
+    monkeypatch.setattr("layerwise.layers.conv.chunk_images", lambda nbytes: 2)
+    rng = np.random.default_rng(12)
+    layer = built(Conv2D(3, f, stride=s, padding=padding), (6, 5, 2))
+
+    def fresh(X, G):
+        ref = built(Conv2D(3, f, stride=s, padding=padding), (6, 5, 2))
+        ref.params["W"][...] = layer.params["W"]
+        A = ref.forward(np.ascontiguousarray(X), training=True).copy()
+        return A, ref.backward(np.array(G)).copy(), ref.grads["W"].copy(), ref.grads["b"].copy()
+
+    for m in (5, 2, 3, 5):
+        X = rng.standard_normal((m, 5, 6, 2)).transpose(0, 2, 1, 3)  # a strided view
+        A = layer.forward(X, training=True).copy()
+        layer.forward(rng.standard_normal((7, 6, 5, 2)))  # inference in between
+        G = np.broadcast_to(rng.standard_normal((1, *layer.output_shape)), (m, *A.shape[1:]))
+        want = fresh(X, G)
+        got = (A, layer.backward(G), layer.grads["W"], layer.grads["b"])
+        for g, w in zip(got, want):
+            np.testing.assert_allclose(g, w, rtol=1e-13, atol=1e-13)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("mode", ["max", "average"])
+@pytest.mark.parametrize(
+    "f, s, H, C", [(2, 2, 8, 3), (2, 2, 7, 8), (3, 3, 9, 1), (3, 3, 8, 2), (1, 1, 5, 3),
+                   (1, 2, 5, 2), (2, 3, 8, 4), (3, 2, 9, 3), (3, 1, 6, 5)],
+)  # fmt: skip
+def test_pool_paths_match_naive_loops(f, s, H, C, mode, dtype):
+    """Windows that tile the image (s = f), leave a strip (cropped), skip pixels (s > f)
+    or overlap (s < f), one or several channels. The values are rounded so that windows
+    hold ties, which max-pooling must route to the first maximum in row-major order."""
+    rng = np.random.default_rng(13)
+    A_prev = np.maximum(np.round(rng.standard_normal((3, H, 7, C)), 1), 0).astype(dtype)
+    pool = built(Pool2D(f, stride=s, mode=mode), (H, 7, C), dtype)
+    G = rng.standard_normal((3, *pool.output_shape)).astype(dtype)
+    tol = 1e-6 if dtype == "float32" else 1e-13
+    np.testing.assert_allclose(pool.forward(A_prev), naive_pool(A_prev, f, s, mode), atol=tol)
+    A = pool.forward(A_prev, training=True)
+    np.testing.assert_allclose(A, naive_pool(A_prev, f, s, mode), atol=tol)
+    dA_prev = pool.backward(G)
+    assert dA_prev.dtype == np.dtype(dtype) and dA_prev.shape == A_prev.shape
+    want = naive_pool_backward(G.astype(float), A_prev.astype(float), f, s, mode)
+    np.testing.assert_allclose(dA_prev, want, rtol=tol, atol=tol)
+
+
+def test_max_pool_tie_after_relu_goes_to_the_top_left():
+    """All-zero windows (ReLU output) send their whole gradient to position (0, 0)."""
+    pool = built(Pool2D(2), (4, 4, 3), "float32")
+    pool.forward(np.zeros((2, 4, 4, 3), np.float32), training=True)
+    dA_prev = pool.backward(np.ones((2, 2, 2, 3), np.float32))
+    np.testing.assert_array_equal(dA_prev[:, ::2, ::2], 1)
+    assert dA_prev.sum() == 2 * 2 * 2 * 3
+
+
 # ----------------------------------------------------------------- PyTorch reference
-@pytest.mark.parametrize("stride, padding", [(1, 0), (2, 1), (1, "same")])
-def test_conv_matches_torch(stride, padding):
+@pytest.mark.parametrize(
+    "f, stride, padding",
+    [(3, 1, 0), (3, 2, 1), (3, 1, "same"), (5, 1, "same"), (1, 1, 0), (1, 2, 0), (2, 1, 1)],
+)
+def test_conv_matches_torch(f, stride, padding):
     torch = pytest.importorskip("torch")
     F = torch.nn.functional
     rng = np.random.default_rng(9)
-    conv = built(Conv2D(4, 3, stride=stride, padding=padding, activation="linear"), (7, 8, 3))
+    conv = built(Conv2D(4, f, stride=stride, padding=padding, activation="linear"), (7, 8, 3))
     conv.params["b"][...] = rng.standard_normal((1, 1, 1, 4))
     A_prev = rng.standard_normal((2, 7, 8, 3))
     G = rng.standard_normal((2, *conv.output_shape))
@@ -294,13 +421,13 @@ def test_conv_matches_torch(stride, padding):
 
 
 @pytest.mark.parametrize("mode", ["max", "average"])
-@pytest.mark.parametrize("f, s", [(2, 2), (3, 1)])
-def test_pool_matches_torch(mode, f, s):
+@pytest.mark.parametrize("f, s, H", [(2, 2, 7), (3, 1, 7), (2, 2, 8), (3, 3, 9)])
+def test_pool_matches_torch(mode, f, s, H):
     torch = pytest.importorskip("torch")
     F = torch.nn.functional
     rng = np.random.default_rng(10)
-    pool = built(Pool2D(f, stride=s, mode=mode), (7, 6, 3))
-    A_prev = rng.standard_normal((2, 7, 6, 3))
+    pool = built(Pool2D(f, stride=s, mode=mode), (H, 6, 3))
+    A_prev = rng.standard_normal((2, H, 6, 3))
     G = rng.standard_normal((2, *pool.output_shape))
 
     x = torch.tensor(A_prev.transpose(0, 3, 1, 2), requires_grad=True)

@@ -7,11 +7,13 @@ kernel position (f·f of them), never a loop over pixels.
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..activations import ActivationFunction, get_activation
 from ..checks import non_negative_int, positive_int
 from ..errors import ConfigError, ShapeError
 from ..initializers import DEFAULT_FOR_ACTIVATION, get_initializer
-from ._windows import out_size, scatter_windows, windows, zero_pad
+from ._windows import PaddedChunk, chunk_images, out_size, prefix, to_channels_last, workspace
 from .base import Array, Layer, check_images
 from .registry import register_layer
 
@@ -60,9 +62,9 @@ class Conv2D(Layer):
             raise ConfigError("Conv2D does not take a softmax activation; use it on a Dense layer")
         self.init = init or DEFAULT_FOR_ACTIVATION[self.activation.name]
         self._initializer = get_initializer(self.init)
-        self._cols: Array | None = None
+        self._buf: dict[str, Array] = {}  # work arrays kept between batches
         self._A: Array | None = None
-        self._pad_shape: tuple[int, ...] | None = None
+        self._X: Array | None = None  # the input rows of a pointwise (f = 1) convolution
 
     @property
     def pad(self) -> int:
@@ -97,41 +99,158 @@ class Conv2D(Layer):
         self.params["W"][...] = W.T.reshape(f, f, n_C_prev, self.filters)
         self.params["b"][...] = 0
 
+    @property
+    def _pointwise(self) -> bool:
+        """f = 1 without padding: each output pixel sees one input pixel, no windows."""
+        return self.kernel_size == 1 and self.pad == 0
+
     def forward(self, A_prev: Array, training: bool = False) -> Array:
-        """A_prev (m, n_H_prev, n_W_prev, n_C_prev) -> A (m, n_H, n_W, n_C)."""
+        """A_prev (m, n_H_prev, n_W_prev, n_C_prev) -> A (m, n_H, n_W, n_C).
+
+        Z = cols·[W; b] chunk by chunk of images: the window matrix of a chunk (a row of
+        ones appended, so the bias is in the product) is built in cache and multiplied at
+        once. In training the window matrices are kept for backward and the output is a
+        work array overwritten by the next training pass; at inference it is a new array."""
         check_images(self, A_prev)
         m = A_prev.shape[0]
-        f, s = self.kernel_size, self.stride
         n_H, n_W, n_C = self.output_shape
-        A_pad = zero_pad(A_prev, self.pad)
-        # im2col: one row per output position, columns in (h, w, c) order like W
-        win = windows(A_pad, f, s, n_H, n_W).transpose(0, 1, 2, 4, 5, 3)
-        cols = win.reshape(m * n_H * n_W, f * f * A_prev.shape[3])
-        Z = cols @ self.params["W"].reshape(-1, n_C)
-        Z += self.params["b"].reshape(1, n_C)
-        A = self.activation.forward(Z, out=Z).reshape(m, n_H, n_W, n_C)
+        shape = (m * n_H * n_W, n_C)
+        A = (
+            workspace(self._buf, "A", shape, self.dtype)
+            if training
+            else np.empty(shape, self.dtype)
+        )
+        if self._pointwise:
+            X = self._pointwise_input(A_prev)
+            np.matmul(X, self.params["W"].reshape(-1, n_C), out=A)
+            A += self.params["b"].reshape(n_C)
+            self._activate(A, A, workspace(self._buf, "zeros", A.shape, self.dtype, fill=0))
+            if training:
+                self._X = X
+        else:
+            self._forward_windows(A_prev, A, training)
+        A = A.reshape(m, n_H, n_W, n_C)
         if training:
-            self._cols, self._A, self._pad_shape = cols, A, A_pad.shape
+            self._A = A
         return A
+
+    def _pointwise_input(self, A_prev: Array) -> Array:
+        """A_prev at the output's pixels (every s-th row and column) as rows (m·n_H·n_W,
+        n_C_prev): a view when s = 1."""
+        s = self.stride
+        X = A_prev if s == 1 else A_prev[:, ::s, ::s, :]
+        return X.reshape(-1, X.shape[3])
+
+    def _forward_windows(self, A_prev: Array, A: Array, training: bool) -> None:
+        m = A_prev.shape[0]
+        n_H, n_W, n_C = self.output_shape
+        P, dt = self._chunk_arrays("X"), self.dtype
+        nb, HWc, K1 = P.nb, P.n_H * P.n_W, P.windows.shape[0] ** 2 * P.X.shape[0] + 1
+        Wb = self._weights_with_bias()
+        if training:
+            store = workspace(self._buf, "cols", (-(-m // nb), K1, nb * HWc), dt)
+        else:
+            slot = workspace(self._buf, "cols1", (K1, nb * HWc), dt)
+        Zc = workspace(self._buf, "Z", (nb, n_H, P.n_W, n_C), dt)
+        zeros = workspace(self._buf, "zeros", (nb, n_H, n_W, n_C), dt, fill=0)
+        A = A.reshape(m, n_H, n_W, n_C)
+        for c, n0 in enumerate(range(0, m, nb)):
+            n = min(m, n0 + nb) - n0
+            cols = prefix(store[c] if training else slot, (K1, n * HWc))
+            P.fill(A_prev[n0 : n0 + n], self.pad)
+            P.im2col(n, cols[:-1])
+            cols[-1] = 1
+            Z = Zc[:n]
+            np.matmul(cols.T, Wb, out=Z.reshape(-1, n_C))
+            self._activate(Z[:, :, :n_W], A[n0 : n0 + n], zeros[:n])
+
+    def _chunk_arrays(self, key: str) -> PaddedChunk:
+        """The layer's PaddedChunk ``key`` ("X" forward, "dX" backward), made when first
+        needed (and again if the dtype changes)."""
+        P = self._buf.get(key)
+        if P is None or P.X.dtype != self.dtype:
+            H, W, C = self.input_shape
+            f, s, p, n_H = self.kernel_size, self.stride, self.pad, self.output_shape[0]
+            n_W = W + 2 * p if s == 1 else self.output_shape[1]
+            nb = chunk_images((f * f * C + 1) * n_H * n_W * self.dtype.itemsize)
+            P = self._buf[key] = PaddedChunk(C, nb, H + 2 * p, W + 2 * p, f, s, self.dtype)
+        return P
+
+    def _weights_with_bias(self) -> Array:
+        """[W; b] as one (f·f·n_C_prev + 1, n_C) matrix."""
+        n_C = self.filters
+        return np.concatenate([self.params["W"].reshape(-1, n_C), self.params["b"].reshape(1, n_C)])
+
+    def _activate(self, Z: Array, out: Array, zeros: Array) -> Array:
+        """out = g(Z). ReLU takes the maximum with ``zeros``, an array of them as big as
+        out: NumPy's vector loop for two arrays is several times faster than the one for
+        an array and a scalar."""
+        if self.activation.name == "relu":
+            return np.maximum(Z, zeros, out=out)
+        return self.activation.forward(Z, out=out)
 
     def backward(self, dA: Array) -> Array | None:
         """dA (m, n_H, n_W, n_C) -> dA_prev (m, n_H_prev, n_W_prev, n_C_prev);
-        fills dW = Σ dZ · window and db = Σ dZ over m, h, w. dA may be overwritten."""
+        fills dW = Σ dZ · window and db = Σ dZ over m, h, w. dA may be overwritten;
+        dA_prev is a work array overwritten by the next backward pass."""
         if self._A is None:
             raise RuntimeError("backward called before a training forward pass")
+        m, n_H, n_W, n_C = self._A.shape
+        n_Wc = n_W if self._pointwise else self._chunk_arrays("X").n_W
+        if n_Wc == n_W:
+            out = dA if dA.flags.writeable and dA.dtype == self.dtype else None
+            dZ = self.activation.backward(dA, self._A, out=out).reshape(-1, n_C)
+        else:  # wide windows: dZ on the (n_H, Wp) grid, zero where there is no output
+            dZw = workspace(self._buf, "dZ", (m, n_H, n_Wc, n_C), self.dtype)
+            dZw[:, :, n_W:] = 0
+            self.activation.backward(dA, self._A, out=dZw[:, :, :n_W])
+            dZ = dZw.reshape(-1, n_C)
+        if self._pointwise:
+            return self._backward_pointwise(dZ)
+        return self._backward_windows(dZ)
+
+    def _store_grads(self, dWb: Array) -> None:
         n_C = self.filters
-        dZ = self.activation.backward(dA, self._A).reshape(-1, n_C)
-        self.grads["W"][...] = (self._cols.T @ dZ).reshape(self.grads["W"].shape)
-        self.grads["b"][...] = dZ.sum(axis=0).reshape(1, 1, 1, n_C)
+        self.grads["W"][...] = dWb[:-1].reshape(self.grads["W"].shape)
+        self.grads["b"][...] = dWb[-1].reshape(1, 1, 1, n_C)
+
+    def _backward_pointwise(self, dZ: Array) -> Array | None:
+        n_C, X = self.filters, self._X
+        dWb = np.empty((X.shape[1] + 1, n_C), self.dtype)
+        np.matmul(X.T, dZ, out=dWb[:-1])
+        np.matmul(workspace(self._buf, "ones", (dZ.shape[0],), self.dtype, fill=1), dZ, out=dWb[-1])
+        self._store_grads(dWb)
         if not self.need_input_grad:
             return None
         m, n_H, n_W, _ = self._A.shape
-        f, p = self.kernel_size, self.pad
-        dcols = (dZ @ self.params["W"].reshape(-1, n_C).T).reshape(m, n_H, n_W, f, f, -1)
-        dA_pad = scatter_windows(dcols, self._pad_shape, self.stride)
-        if p == 0:
-            return dA_pad
-        return dA_pad[:, p:-p, p:-p, :]
+        dX = (dZ @ self.params["W"].reshape(-1, n_C).T).reshape(m, n_H, n_W, -1)
+        if self.stride == 1:
+            return dX
+        dA_prev = np.zeros((m, *self.input_shape), self.dtype)
+        dA_prev[:, :: self.stride, :: self.stride, :] = dX
+        return dA_prev
+
+    def _backward_windows(self, dZ: Array) -> Array | None:
+        """dZ (m·n_H·n_Wc, n_C) on the window grid -> dW, db and dA_prev."""
+        m, _, _, n_C = self._A.shape
+        P, dt = self._chunk_arrays("X"), self.dtype
+        nb, HWc, K1 = P.nb, P.n_H * P.n_W, P.windows.shape[0] ** 2 * P.X.shape[0] + 1
+        store = workspace(self._buf, "cols", (-(-m // nb), K1, nb * HWc), dt)
+        dWb, part = np.zeros((K1, n_C), dt), np.empty((K1, n_C), dt)
+        if self.need_input_grad:
+            Wm = self.params["W"].reshape(K1 - 1, n_C)
+            dP = self._chunk_arrays("dX")
+            dcols = workspace(self._buf, "dcols", (K1 - 1, nb * HWc), dt)
+            dA_prev = workspace(self._buf, "dA_prev", (m, *self.input_shape), dt)
+        for c, n0 in enumerate(range(0, m, nb)):
+            n = min(m, n0 + nb) - n0
+            dz = dZ[n0 * HWc : (n0 + n) * HWc]
+            dWb += np.matmul(prefix(store[c], (K1, n * HWc)), dz, out=part)
+            if self.need_input_grad:
+                d = np.matmul(Wm, dz.T, out=prefix(dcols, (K1 - 1, n * HWc)))
+                to_channels_last(dP.col2im(d, n), self.pad, dA_prev[n0 : n0 + n])
+        self._store_grads(dWb)
+        return dA_prev if self.need_input_grad else None
 
     def config(self) -> dict:
         return {

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..checks import positive_int
 from ..errors import ConfigError, ShapeError
-from ._windows import out_size, scatter_windows, windows
+from ._windows import gather_windows, out_size, scatter_windows, workspace
 from .base import Array, Layer, check_images
 from .registry import register_layer
 
@@ -32,7 +32,9 @@ class Pool2D(Layer):
         if mode not in MODES:
             raise ConfigError(f"Pool2D mode must be 'max' or 'average', got {mode!r}")
         self.mode = mode
-        self._arg: Array | None = None
+        self._buf: dict[str, Array] = {}  # work arrays kept between batches
+        self._win: Array | None = None  # the gathered windows of the last training pass
+        self._A: Array | None = None
         self._shape: tuple[int, ...] | None = None
 
     def build(self, input_shape):
@@ -51,40 +53,61 @@ class Pool2D(Layer):
         return (out_size(n_H_prev, f, s), out_size(n_W_prev, f, s), n_C)
 
     def forward(self, A_prev: Array, training: bool = False) -> Array:
-        """A_prev (m, n_H_prev, n_W_prev, n_C) -> A (m, n_H, n_W, n_C)."""
+        """A_prev (m, n_H_prev, n_W_prev, n_C) -> A (m, n_H, n_W, n_C).
+
+        The windows are first gathered into (f, f, m, n_H, n_W, n_C) (one copy), so the
+        maximum or mean over a window is f·f − 1 whole-array passes. In training the
+        gathered windows are kept for backward and A is a work array overwritten by the
+        next training pass; at inference A is a new array."""
         check_images(self, A_prev)
         f, s = self.pool_size, self.stride
-        n_H, n_W, _ = self.output_shape
-        win = windows(A_prev, f, s, n_H, n_W)  # (m, n_H, n_W, n_C, f, f)
+        m = A_prev.shape[0]
+        n_H, n_W, n_C = self.output_shape
+        shape, dt = (m, n_H, n_W, n_C), A_prev.dtype
+        wshape = (f * f, m, n_H, n_W, n_C)
+        win = workspace(self._buf, "win", wshape, dt) if training else np.empty(wshape, dt)
+        gather_windows(A_prev, f, s, n_H, n_W, win.reshape(f, f, *shape))
+        A = workspace(self._buf, "A", shape, dt) if training else np.empty(shape, dt)
         if self.mode == "average":
-            A = win.mean(axis=(4, 5), dtype=A_prev.dtype)
+            np.add.reduce(win, axis=0, out=A)
+            np.divide(A, f * f, out=A)
+        elif f == 1:
+            np.copyto(A, win[0])
         else:
-            flat = win.reshape(*win.shape[:4], f * f)
-            arg = flat.argmax(axis=4)
-            A = np.take_along_axis(flat, arg[..., None], axis=4)[..., 0]
-            if training:
-                self._arg = arg
+            np.maximum(win[0], win[1], out=A)
+            for k in range(2, f * f):
+                np.maximum(A, win[k], out=A)
         if training:
-            self._shape = A_prev.shape
+            self._win, self._A, self._shape = win, A, A_prev.shape
         return A
 
     def backward(self, dA: Array) -> Array | None:
-        """dA (m, n_H, n_W, n_C) -> dA_prev (m, n_H_prev, n_W_prev, n_C)."""
+        """dA (m, n_H, n_W, n_C) -> dA_prev (m, n_H_prev, n_W_prev, n_C); dA is left as it
+        is. Max: each window's dA goes to the first position holding the maximum (the
+        window's remaining dA is handed to the first position equal to the maximum, in
+        row-major order, and is then zero). Average: dA/f² to every position."""
         if self._shape is None:
             raise RuntimeError("backward called before a training forward pass")
         if not self.need_input_grad:
             return None
-        f = self.pool_size
+        f, s = self.pool_size, self.stride
+        shape = self._A.shape
         if self.mode == "average":
             share = dA * (1.0 / (f * f))
-            dwin = np.broadcast_to(
-                share[:, :, :, None, None, :], (*dA.shape[:3], f, f, dA.shape[3])
-            )
+            dwin = np.broadcast_to(share, (f, f, *shape))
         else:
-            # one-hot mask of each window's arg-max, laid out (m, n_H, n_W, f, f, n_C)
-            k = np.arange(f * f).reshape(f, f, 1)
-            dwin = (self._arg[:, :, :, None, None, :] == k) * dA[:, :, :, None, None, :]
-        return scatter_windows(dwin.astype(dA.dtype, copy=False), self._shape, self.stride)
+            win, A, dt = self._win, self._A, self._A.dtype
+            dwin = workspace(self._buf, "dwin", (f * f, *shape), dt)
+            rest = workspace(self._buf, "rest", shape, dt)
+            hit = workspace(self._buf, "hit", shape, np.dtype(bool))
+            np.copyto(rest, dA)
+            for k in range(f * f):
+                np.equal(win[k], A, out=hit)
+                np.multiply(rest, hit, out=dwin[k])
+                if k < f * f - 1:
+                    rest -= dwin[k]
+            dwin = dwin.reshape(f, f, *shape)
+        return scatter_windows(dwin, self._shape, s)
 
     def config(self) -> dict:
         cfg = {"pool_size": self.pool_size, "mode": self.mode}
