@@ -26,6 +26,7 @@ RUN_FILES = {
     "metrics.json",
     "learning_curve.png",
     "decision_boundary.png",
+    "confusion_matrix.png",
 }
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .checks import non_negative_int
+from .checks import in_range, non_negative_int
 from .errors import ConfigError
 
 
@@ -24,6 +24,11 @@ class Callback:
         self.model = model
 
     def on_train_begin(self, logs: dict | None = None) -> None: ...
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None: ...
+
+    def on_batch_end(self, batch: int, logs: dict) -> None:
+        """After each mini-batch step; ``logs``: {"size": m_t, "loss": J{t}}."""
 
     def on_epoch_end(self, epoch: int, logs: dict) -> None: ...
 
@@ -43,6 +48,19 @@ class CallbackList(Callback):
     def on_train_begin(self, logs: dict | None = None) -> None:
         for cb in self.callbacks:
             cb.on_train_begin(logs or {})
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        for cb in self.callbacks:
+            cb.on_epoch_begin(epoch, logs or {})
+
+    def on_batch_end(self, batch: int, logs: dict) -> None:
+        for cb in self.batch_callbacks:
+            cb.on_batch_end(batch, logs)
+
+    @property
+    def batch_callbacks(self) -> list[Callback]:
+        """The callbacks that override ``on_batch_end`` (the others cost nothing per batch)."""
+        return [cb for cb in self.callbacks if type(cb).on_batch_end is not Callback.on_batch_end]
 
     def on_epoch_end(self, epoch: int, logs: dict) -> None:
         for cb in self.callbacks:
@@ -76,6 +94,116 @@ def _monitor_mode(monitor: str, mode: str) -> str:
     if mode == "auto":
         return "max" if "acc" in monitor else "min"
     return mode
+
+
+class CSVLogger(Callback):
+    """Append one row per epoch (epoch and every log) to a CSV file, flushed as it goes,
+    so a long run can be watched (``tail -f``) and survives a crash up to its last epoch.
+    ``append=False`` starts the file afresh."""
+
+    def __init__(self, path: str | os.PathLike, append: bool = False) -> None:
+        self.path = Path(path)
+        self.append = bool(append)
+        self._keys: list[str] | None = None
+
+    def on_train_begin(self, logs=None) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.append:
+            self.path.write_text("")
+        self._keys = None
+
+    def on_epoch_end(self, epoch: int, logs: dict) -> None:
+        if self._keys is None:
+            self._keys = list(logs)
+            if self.path.stat().st_size == 0:
+                self._write(["epoch", *self._keys])
+        self._write([str(epoch), *(repr(float(logs.get(k, math.nan))) for k in self._keys)])
+
+    def _write(self, row: list[str]) -> None:
+        with open(self.path, "a", encoding="utf-8") as fh:
+            fh.write(",".join(row) + "\n")
+            fh.flush()
+
+
+class LearningRateScheduler(Callback):
+    """Set alpha at the start of each epoch to ``schedule(epoch, alpha)`` (Keras's
+    callback); for the course's decay formulas prefer ``fit(decay=...)``."""
+
+    def __init__(self, schedule) -> None:
+        if not callable(schedule):
+            raise ConfigError("LearningRateScheduler takes a function (epoch, lr) -> lr")
+        self.schedule = schedule
+
+    def on_epoch_begin(self, epoch: int, logs=None) -> None:
+        opt = self.model.optimizer_
+        opt.learning_rate = in_range(self.schedule(epoch, opt.learning_rate), "the new rate", 0.0)
+
+
+class ReduceLROnPlateau(Callback):
+    """Multiply alpha by ``factor`` when ``monitor`` has not improved by ``min_delta``
+    for ``patience`` epochs, waiting ``cooldown`` epochs after each reduction, never
+    below ``min_lr``. With a decay schedule the schedule's base rate alpha0 is reduced."""
+
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        factor: float = 0.1,
+        patience: int = 10,
+        min_delta: float = 1e-4,
+        cooldown: int = 0,
+        min_lr: float = 0.0,
+        mode: str = "auto",
+    ) -> None:
+        self.monitor = monitor
+        self.factor = in_range(factor, "ReduceLROnPlateau factor", 0.0, 1.0, low_open=True)
+        self.patience = non_negative_int(patience, "ReduceLROnPlateau patience")
+        self.min_delta = abs(float(min_delta))
+        self.cooldown = non_negative_int(cooldown, "ReduceLROnPlateau cooldown")
+        self.min_lr = in_range(min_lr, "ReduceLROnPlateau min_lr", 0.0)
+        self.mode = _monitor_mode(monitor, mode)
+        self.best, self.wait, self.cooling = None, 0, 0
+
+    def on_train_begin(self, logs=None) -> None:
+        if self.best is None:
+            self.best = math.inf if self.mode == "min" else -math.inf
+
+    def on_epoch_end(self, epoch: int, logs: dict) -> None:
+        if self.monitor not in logs:
+            raise ConfigError(
+                f"ReduceLROnPlateau monitors {self.monitor!r} but the logs have "
+                f"{sorted(logs)}; pass validation_data= to monitor val_ metrics"
+            )
+        value = float(logs[self.monitor])
+        better = (
+            value < self.best - self.min_delta
+            if self.mode == "min"
+            else value > self.best + self.min_delta
+        )
+        if better:
+            self.best, self.wait = value, 0
+        elif self.cooling > 0:
+            self.cooling -= 1
+        else:
+            self.wait += 1
+            if self.wait >= self.patience:
+                self._reduce()
+                self.wait, self.cooling = 0, self.cooldown
+
+    def _reduce(self) -> None:
+        model = self.model
+        opt = model.optimizer_
+        opt.learning_rate = max(opt.learning_rate * self.factor, self.min_lr)
+        if getattr(model, "alpha0_", None) is not None and model.schedule_ is not None:
+            model.alpha0_ = max(model.alpha0_ * self.factor, self.min_lr)
+
+    def state_dict(self) -> dict:
+        best = None if self.best is None or math.isinf(self.best) else self.best
+        return {"best": best, "wait": self.wait, "cooling": self.cooling}
+
+    def load_state_dict(self, state: dict) -> None:
+        best = state.get("best")
+        self.best = (math.inf if self.mode == "min" else -math.inf) if best is None else best
+        self.wait, self.cooling = int(state["wait"]), int(state["cooling"])
 
 
 class TerminateOnNaN(Callback):

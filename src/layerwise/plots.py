@@ -16,6 +16,11 @@ import numpy as np
 from .atomic import atomic_write
 
 
+def plt_colormap(name: str):
+    """A matplotlib colormap by name."""
+    return _pyplot().get_cmap(name)
+
+
 def _pyplot():
     import matplotlib  # noqa: PLC0415 - matplotlib loads only when a plot is drawn
 
@@ -70,6 +75,8 @@ def _draw_boundary(
     Y: np.ndarray,
     title: str,
     resolution: int,
+    test: tuple[np.ndarray, np.ndarray] | None = None,
+    classes: Sequence[str] | None = None,
 ) -> None:
     pad = 0.1 * (X.max(axis=1) - X.min(axis=1)) + 1e-9
     x_min, y_min = X.min(axis=1) - pad
@@ -87,17 +94,27 @@ def _draw_boundary(
     ax.pcolormesh(
         xx, yy, Z, cmap="Spectral", vmin=vmin, vmax=vmax, alpha=0.8, shading="auto", rasterized=True
     )
-    ax.scatter(
-        X[0],
-        X[1],
-        c=labels,
-        cmap="Spectral",
-        vmin=vmin,
-        vmax=vmax,
-        s=12,
-        edgecolors="k",
-        linewidths=0.3,
-    )
+    cmap = plt_colormap("Spectral")
+    sets = [("train", X, labels, "o")]
+    if test is not None:
+        sets.append(("test", np.asarray(test[0], float), np.asarray(test[1], float).ravel(), "^"))
+    for name, pts, lab, marker in sets:
+        for k in np.unique(lab):
+            pick = lab == k
+            colour = cmap((k - vmin) / (vmax - vmin))
+            label = classes[int(k)] if classes and 0 <= int(k) < len(classes) else f"{k:g}"
+            ax.scatter(
+                pts[0, pick],
+                pts[1, pick],
+                color=colour,
+                marker=marker,
+                s=14 if marker == "o" else 26,
+                edgecolors="k",
+                linewidths=0.3 if marker == "o" else 0.8,
+                label=f"{name}: class {label}",
+            )
+    if test is not None or len(np.unique(labels)) <= 10:
+        ax.legend(loc="best", fontsize=7, framealpha=0.8)
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.set_title(title)
@@ -111,12 +128,15 @@ def decision_boundary(
     *,
     title: str = "Decision boundary",
     resolution: int = 300,
+    test: tuple[np.ndarray, np.ndarray] | None = None,
+    classes: Sequence[str] | None = None,
 ) -> Path:
     """Shade the plane by ``predict`` (maps (2, k) points to k labels) and scatter X (2, m)
-    coloured by Y (1, m)."""
+    coloured by Y (1, m) as circles, and the ``test`` (X, Y) points as triangles, with a
+    legend naming the ``classes``."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 5))
-    _draw_boundary(ax, predict, np.asarray(X, float), Y, title, resolution)
+    _draw_boundary(ax, predict, np.asarray(X, float), Y, title, resolution, test, classes)
     return _save(fig, path)
 
 
@@ -198,3 +218,37 @@ def feature_maps(A: np.ndarray, path: str | os.PathLike, *, title: str = "") -> 
     images = [np.repeat(_unit_range(A[:, :, c])[..., None], 3, 2) for c in range(A.shape[2])]
     titles = [f"channel {c + 1}" for c in range(A.shape[2])]
     return image_grid(np.stack(images), titles, path, columns=8, suptitle=title or "Feature maps")
+
+
+def confusion_matrix(
+    counts: np.ndarray,
+    path: str | os.PathLike,
+    *,
+    classes: Sequence[str] | None = None,
+    title: str = "Confusion matrix",
+) -> Path:
+    """The (C, C) counts (row: true class, column: predicted) as a labelled heat map."""
+    plt = _pyplot()
+    C = counts.shape[0]
+    names = list(classes) if classes and len(classes) == C else [str(k) for k in range(C)]
+    size = max(3.5, 0.45 * C + 2)
+    fig, ax = plt.subplots(figsize=(size, size * 0.9), layout="constrained")
+    ax.imshow(counts, cmap="Blues")
+    for i in range(C):
+        for j in range(C):
+            dark = counts[i, j] > counts.max() / 2
+            ax.text(
+                j,
+                i,
+                str(int(counts[i, j])),
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if dark else "black",
+            )
+    ax.set_xticks(range(C), names, rotation=45 if C > 4 else 0, fontsize=8)
+    ax.set_yticks(range(C), names, fontsize=8)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(title)
+    return _save(fig, path)

@@ -53,7 +53,7 @@ class ProgressReporter(Callback):
             extra = "".join(f", {k} {v:.4f}" for k, v in logs.items() if k not in ("loss", "lr"))
             line = f"Cost after {self.unit} {epoch}: {logs['loss']:.6f}{extra}"
             if self._progress is not None:
-                self._progress.console.print(line, highlight=False)
+                self._progress.console.print(line, highlight=False, soft_wrap=True)
             else:
                 print(line, flush=True)
 

@@ -23,6 +23,7 @@ from .atomic import atomic_write_text
 from .callbacks import History
 from .errors import ConfigError
 from .layers import Conv2D
+from .metrics import confusion_matrix
 from .network import Sequential
 
 #: the files a run folder holds (besides PNG plots): what ``overwrite`` may replace
@@ -67,8 +68,11 @@ def write_run(
     X: np.ndarray | None = None,
     Y: np.ndarray | None = None,
     cost_label: str = "iteration",
+    test: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[Path]:
-    """Write the run folder; a decision boundary is drawn when X is 2-D data (2, m)."""
+    """Write the run folder; a decision boundary is drawn when X is 2-D data (2, m), with
+    the ``test`` (X, Y) points too; classifiers get a confusion matrix (of the test set
+    when given, else of the training set)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written = [
@@ -92,10 +96,27 @@ def write_run(
         title = "Decision boundary" + (f" (train accuracy {acc:.2%})" if acc is not None else "")
         written.append(
             plots.decision_boundary(
-                lambda G: model.predict(G), X, Y, out / "decision_boundary.png", title=title
+                lambda G: model.predict(G),
+                X,
+                Y,
+                out / "decision_boundary.png",
+                title=title,
+                test=test if test is not None and test[0] is not None else None,
+                classes=model.classes_,
             )
         )
+    scored = test if test is not None and test[0] is not None else (X, Y)
+    if model.classes_ and scored[0] is not None and model.output_axis == -1:
+        written.append(_confusion(model, *scored, out / "confusion_matrix.png"))
     return written
+
+
+def _confusion(model: Sequential, X: np.ndarray, Y: np.ndarray, path: Path) -> Path:
+    Y = np.asarray(Y)
+    truth = np.argmax(Y, axis=0) if Y.shape[0] > 1 else Y.ravel()
+    C = len(model.classes_)
+    counts = confusion_matrix(model.predict(X).ravel(), truth.astype(np.int64), C)
+    return plots.confusion_matrix(counts, path, classes=model.classes_)
 
 
 def _conv_pictures(model: Sequential, conv: Conv2D, X: np.ndarray, out: Path) -> list[Path]:

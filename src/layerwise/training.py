@@ -188,7 +188,8 @@ class _Run:
         written = time.monotonic()
         try:
             for epoch in range(done, epochs):
-                logs = self._guarded_epoch(X, Y, epoch, last, history)
+                cbs.on_epoch_begin(epoch)
+                logs = self._guarded_epoch(X, Y, epoch, last, cbs)
                 if val is not None:
                     logs.update(_validation_logs(model, *val, self.objective.loss))
                 if self.schedule is not None:
@@ -226,30 +227,31 @@ class _Run:
             return True
         return self.seconds is not None and time.monotonic() - written >= self.seconds
 
-    def _guarded_epoch(self, X, Y, epoch: int, last: dict, history: History) -> dict:
+    def _guarded_epoch(self, X, Y, epoch: int, last: dict, cbs: CallbackList) -> dict:
         if not self.guard:
-            return self.epoch(X, Y, epoch)
+            return self.epoch(X, Y, epoch, cbs)
         try:  # overflow on the way to NaN/inf is what the guard reports: no warnings
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                return self.epoch(X, Y, epoch)
+                return self.epoch(X, Y, epoch, cbs)
         except _DivergedError as bad:
             message = _diverged_message(self, epoch, bad)
             self.model.load_state_dict(
                 {k: v for k, v in last.items() if not k.startswith(checkpoints.PREFIX)}
             )
-            raise TrainingDivergedError(message, epoch, history) from None
+            raise TrainingDivergedError(message, epoch, cbs.callbacks[0]) from None
 
-    def epoch(self, X: Array, Y: Array, epoch: int) -> dict[str, float]:
+    def epoch(self, X: Array, Y: Array, epoch: int, cbs: CallbackList | None = None) -> dict:
         """One pass over (X, Y); returns {"loss": J, "accuracy": ...} averaged over m."""
         model, opt, schedule, m = self.model, self.optimizer, self.schedule, self.objective.m
         if schedule is not None and not schedule.per_step:
-            opt.learning_rate = schedule(self.alpha0, model.epochs_trained_, opt.t)
+            opt.learning_rate = schedule(model.alpha0_, model.epochs_trained_, opt.t)
         shuffled = self.shuffle and self.batch_size and self.batch_size < m
         perm = model.rng.permutation(m) if shuffled else None
         params = model.parameter_vector.trainable_triples()
         total, correct, acc = 0.0, 0.0, None
-        y_axis = model.output_axis
-        for Xb, Yb in batches(X, Y, self.batch_size, perm, model.example_axis, y_axis):
+        y_axis, hooks = model.output_axis, ([] if cbs is None else cbs.batch_callbacks)
+        parts = batches(X, Y, self.batch_size, perm, model.example_axis, y_axis)
+        for t, (Xb, Yb) in enumerate(parts):
             if self.augment is not None:
                 Xb = self.augment(Xb, model.rng)
             J, acc = forward_backward(model, Xb, Yb, self.objective)
@@ -260,9 +262,11 @@ class _Run:
             if acc is not None:
                 correct += acc * m_t
             if schedule is not None and schedule.per_step:
-                opt.learning_rate = schedule(self.alpha0, model.epochs_trained_, opt.t + 1)
+                opt.learning_rate = schedule(model.alpha0_, model.epochs_trained_, opt.t + 1)
             opt.step(params)
-        if self.guard and not np.isfinite(params[0][1]).all():
+            for cb in hooks:
+                cb.on_batch_end(t, {"size": m_t, "loss": J})
+        if self.guard and not np.isfinite(model.parameter_vector.theta).all():
             raise _DivergedError("parameters", math.nan)
         model.epochs_trained_ += 1
         logs = {"loss": total / m}
