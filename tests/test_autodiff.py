@@ -514,11 +514,6 @@ def test_resolve_loss_and_custom_loss_errors():
     assert CustomLoss(lambda A, Y: (Y * 1.0).sum()).gradient(A, Y).tolist() == [[0.0] * 4]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="state.py records the loss by name and load_state_dict rebuilds it with "
-    "get_loss, which knows no custom loss: saving works, loading fails",
-)
 def test_a_model_trained_with_a_custom_loss_loads_again(tmp_path):
     X, Y = make_flower()
     model = bce_model()
@@ -526,11 +521,6 @@ def test_a_model_trained_with_a_custom_loss_loads_again(tmp_path):
     lw.load(model.save(tmp_path / "custom.npz"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the non-finite guard restores the last state with load_state_dict, which "
-    "fails on the custom loss's name (ConfigError instead of TrainingDivergedError)",
-)
 def test_the_divergence_guard_works_with_a_custom_loss():
     X, Y = make_flower()
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from .data.scaling import Standardizer
 from .errors import ShapeError
-from .losses import get_loss
+from .losses import LOSSES, get_loss
 from .optimizers import get_optimizer
 from .schedules import get_schedule
 
@@ -51,8 +51,8 @@ def state_dict(model: Sequential, training: bool = True) -> dict[str, object]:
     if model.normalizer_ is not None:
         out.update({f"normalizer/{k}": v for k, v in model.normalizer_.to_dict().items()})
     if training:
-        if model.loss_ is not None:
-            out["loss"] = model.loss_.name
+        if model.loss_ is not None and model.loss_.name in LOSSES:
+            out["loss"] = model.loss_.name  # a custom (autodiff) loss is the caller's to give
         if model.optimizer_ is not None:
             out["optimizer"] = model.optimizer_.config()
             out.update({f"optimizer/{k}": v for k, v in model.optimizer_.state_dict().items()})
