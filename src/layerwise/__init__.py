@@ -28,6 +28,7 @@ from .layers import (
     register_layer,
 )
 from .network import Sequential
+from .onnx_io import from_onnx, to_onnx
 from .optimizers import Adam, GradientDescent, Momentum, Optimizer, RMSprop
 
 __version__ = "0.1.0"
@@ -63,9 +64,11 @@ __all__ = [
     "TerminateOnNaN",
     "TrainingDivergedError",
     "autodiff",
+    "from_onnx",
     "gradcheck",
     "detection",
     "load",
     "register_layer",
+    "to_onnx",
     "tuning",
 ]

@@ -265,6 +265,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("data", help="a .csv/.npz/.h5 file, or a .jpg/.png picture")
     p.add_argument("--out", default=None, help="write predictions to this CSV file")
 
+    x = sub.add_parser(
+        "export",
+        help="write a saved model as an ONNX file",
+        description="Write MODEL as an ONNX file (float32, opset 17; needs the onnx extra). "
+        "The graph takes one example per row, (m, n_x), or NHWC images; see docs/onnx.md.",
+    )
+    x.add_argument("model", help="a model.npz written by layerwise")
+    x.add_argument("onnx", help="the ONNX file to write, e.g. model.onnx")
+
+    i = sub.add_parser(
+        "import",
+        help="turn an ONNX file into a layerwise model",
+        description="Convert an ONNX graph of supported operators (Gemm, Conv, pooling, "
+        "activations, BatchNormalization, ...; see docs/onnx.md) into a layerwise model.npz.",
+    )
+    i.add_argument("onnx", help="an .onnx file, e.g. exported from PyTorch")
+    i.add_argument("model", help="the layerwise model file to write, e.g. model.npz")
+
     g = sub.add_parser(
         "gradcheck",
         help="check back-propagation on a small random network",

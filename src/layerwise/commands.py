@@ -30,6 +30,7 @@ from .gradcheck import gradcheck
 from .layers import Dense
 from .metrics import bias_variance
 from .network import Sequential
+from .onnx_io import OPSET, read_onnx, to_onnx
 from .runs import RunFolder, write_run
 from .schedules import SCHEDULES, get_schedule
 
@@ -349,6 +350,24 @@ def _features(spec: str, model: Sequential) -> tuple[np.ndarray, np.ndarray | No
     return X, Y
 
 
+def export_command(args: argparse.Namespace) -> int:
+    model = Sequential.load(args.model)
+    path = to_onnx(model, args.onnx)
+    layout = "(m, n_x) rows" if model.example_axis == -1 else "NHWC images"
+    print(f"wrote {path}: input {layout}, float32, ONNX opset {OPSET}")
+    return 0
+
+
+def import_command(args: argparse.Namespace) -> int:
+    result = read_onnx(args.onnx)
+    path = result.model.save(args.model)
+    result.model.summary()
+    for note in result.notes:
+        print(f"note: {note}")
+    print(f"wrote {path}")
+    return 0
+
+
 def gradcheck_command(args: argparse.Namespace) -> int:
     in_range(args.epsilon, "--epsilon", 0.0, low_open=True)
     rng = np.random.default_rng(args.seed)
@@ -384,4 +403,6 @@ COMMANDS = {
     "evaluate": evaluate,
     "predict": predict,
     "gradcheck": gradcheck_command,
+    "export": export_command,
+    "import": import_command,
 }
