@@ -4,7 +4,16 @@ X is (n_x, m), one example per column; W[l] is (n[l], n[l-1]); b[l] is (n[l], 1)
 """
 
 from . import autodiff, detection, tuning
-from .callbacks import Callback, EarlyStopping, History, ModelCheckpoint, TerminateOnNaN
+from .callbacks import (
+    Callback,
+    CSVLogger,
+    EarlyStopping,
+    History,
+    LearningRateScheduler,
+    ModelCheckpoint,
+    ReduceLROnPlateau,
+    TerminateOnNaN,
+)
 from .errors import (
     ConfigError,
     DataError,
@@ -39,6 +48,7 @@ __all__ = [
     "Activation",
     "Adam",
     "BatchNorm",
+    "CSVLogger",
     "Callback",
     "Conv2D",
     "ConfigError",
@@ -50,6 +60,7 @@ __all__ = [
     "GradientDescent",
     "History",
     "Layer",
+    "LearningRateScheduler",
     "LayerwiseError",
     "ModelCheckpoint",
     "ModelFileError",
@@ -58,6 +69,7 @@ __all__ = [
     "Optimizer",
     "Pool2D",
     "RMSprop",
+    "ReduceLROnPlateau",
     "Rescale",
     "Sequential",
     "ShapeError",

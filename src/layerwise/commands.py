@@ -244,7 +244,14 @@ def train(args: argparse.Namespace) -> int:
         unit = "iteration" if args.batch_size is None else "epoch"
         X_train, Y_train = splits["train"]
         written = write_run(
-            folder.partial, model, history, metrics, X=X_train, Y=Y_train, cost_label=unit
+            folder.partial,
+            model,
+            history,
+            metrics,
+            X=X_train,
+            Y=Y_train,
+            cost_label=unit,
+            test=splits["test"],
         )
         for leftover in (folder.checkpoint_path, folder.partial / RUN_ARGS):
             leftover.unlink(missing_ok=True)
