@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from . import __version__, commands
 from .builders import PRESETS
 from .checks import in_range, non_negative_int, positive_int, probability, seed
+from .course import check as course_check
 from .course.experiments import EXPERIMENTS, get_main
 from .errors import ConfigError, DataWarning, LayerwiseError, TrainingDivergedError
 
@@ -305,6 +306,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument("name", choices=list(EXPERIMENTS), help="experiment")
     c.add_argument("args", nargs=argparse.REMAINDER, help="the experiment's own flags")
+
+    k = sub.add_parser(
+        "check",
+        help="grade your own implementation of a course assignment",
+        description="Run the course functions defined in FILE on the course's seeded inputs "
+        "and compare them with layerwise.course; exit 0 when all pass, 1 otherwise.",
+    )
+    k.add_argument("file", help="your .py file, e.g. dnn_app_utils.py")
+    k.add_argument("--module", default=None, help="course module (default: the best match)")
+    k.add_argument("--timeout", type=_number, default=5.0, help="seconds per function")
     return parser
 
 
@@ -339,6 +350,8 @@ def _hint(message, category, *args, **kwargs) -> None:
 def _run(args: argparse.Namespace) -> int:
     if args.command == "course":
         return int(get_main(args.name)(list(args.args)) or 0)
+    if args.command == "check":
+        return course_check.main(args.file, args.module, timeout=args.timeout)
     return commands.COMMANDS[args.command](args)
 
 
