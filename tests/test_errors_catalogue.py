@@ -563,7 +563,6 @@ ROWS: dict[str, Cli | Api] = {
         ("evaluate", "model-seed.npz", "flower"),
         "seed",
         ("model-seed.npz",),
-        open="a seed >= 2**32 in the model file reaches make_flower: ValueError traceback",
     ),
     "evaluate-images-on-dense": Cli(
         ("evaluate", "model.npz", "images.npz"),
@@ -686,25 +685,21 @@ ROWS: dict[str, Cli | Api] = {
         lambda: dense(dtype="float99"),
         LayerwiseError,
         "dtype",
-        open="np.dtype('float99') raises TypeError before the check",
     ),
     "seq-seed-negative": Api(
         lambda: lw.Sequential([lw.Dense(1)], seed=-1),
         LayerwiseError,
         "seed",
-        open="NumPy's ValueError 'expected non-negative integer'",
     ),
     "seq-seed-too-big": Api(
         lambda: lw.Sequential([lw.Dense(1)], seed=2**40),
         LayerwiseError,
         "seed",
-        open="accepted, though --seed and make_flower refuse seeds >= 2**32 (model-seed-too-big)",
     ),
     "seq-seed-fraction": Api(
         lambda: lw.Sequential([lw.Dense(1)], seed=1.5),
         LayerwiseError,
         "seed",
-        open="NumPy's TypeError 'SeedSequence expects int or sequence of ints'",
     ),
     "seq-input-dim-0": Api(lambda: dense(input_dim=0), ShapeError, "input_dim must be positive"),
     # ------------------------------------------------------------------ layers
@@ -830,13 +825,11 @@ ROWS: dict[str, Cli | Api] = {
         lambda: built().set_parameters({"W1": np.full((3, 2), np.nan)}),
         LayerwiseError,
         "NaN",
-        open="accepted: the model then predicts NaN (load_state_dict refuses the same values)",
     ),
     "set-parameters-list": Api(
         lambda: built().set_parameters([("W1", np.zeros((3, 2)))]),
         LayerwiseError,
         "",
-        open="TypeError 'unhashable type: 'numpy.ndarray''",
     ),
     "load-state-dict-unknown": Api(
         lambda: built().load_state_dict(state_with(param__W9=np.zeros(1))),
@@ -867,7 +860,6 @@ ROWS: dict[str, Cli | Api] = {
         lambda: built().load_state_dict([("param/W1", np.zeros((3, 2)))]),
         LayerwiseError,
         "",
-        open="AttributeError 'list' object has no attribute 'items'",
     ),
     "from-config-unknown-layer": Api(
         lambda: lw.Sequential.from_config({"layers": [{"type": "Nope"}]}),

@@ -10,6 +10,7 @@ import numpy as np
 
 from . import io, state
 from .autodiff import CustomLoss
+from .checks import seed as check_seed
 from .data.labels import prepare_example_targets, prepare_targets
 from .data.validation import check_finite
 from .errors import ConfigError, LayerwiseError, ModelFileError, NotFittedError, ShapeError
@@ -50,8 +51,10 @@ class Sequential:
         layers = list(layers)
         if not layers or not all(isinstance(layer, Layer) for layer in layers):
             raise ConfigError("Sequential needs a non-empty list of layers (Dense, Dropout, ...)")
-        if str(np.dtype(dtype)) not in DTYPES:
+        if str(dtype) not in DTYPES and getattr(dtype, "__name__", None) not in DTYPES:
             raise ConfigError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
+        if seed is not None:
+            seed = check_seed(seed, "seed")
         self.layers = layers
         self.input_dim = input_dim
         self.seed = seed

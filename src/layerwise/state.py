@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .data.scaling import Standardizer
-from .errors import ShapeError
+from .errors import ConfigError, ShapeError
 from .losses import LOSSES, get_loss
 from .optimizers import get_optimizer
 from .schedules import get_schedule
@@ -70,6 +70,8 @@ def load_state_dict(model: Sequential, state: Mapping[str, object], strict: bool
     not finite in the model's dtype raise ShapeError; on any error the model is left as
     it was (all or nothing)."""
     model.require_built()
+    if not isinstance(state, Mapping):
+        raise ConfigError(f"a state is a dict {{key: value}}, got {type(state).__name__}")
     params, layers, rest = _split(model, state)
     if strict:
         _check_complete(model, params, layers)

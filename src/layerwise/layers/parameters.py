@@ -107,6 +107,10 @@ class ParameterVector:
     def assign(self, values: Mapping[str, object]) -> None:
         """Copy ``values`` (course name -> array of the same shape) into the parameters;
         every name and shape is checked before anything is written."""
+        if not isinstance(values, Mapping):
+            raise ConfigError(
+                f"parameters are a dict {{course name: array}}, got {type(values).__name__}"
+            )
         unknown = sorted(set(values) - set(self._views))
         if unknown:
             raise ShapeError(
@@ -125,6 +129,9 @@ class ParameterVector:
                 np.iscomplexobj(value)
             ):
                 raise ShapeError(f"{name} must be real numbers, got dtype {value.dtype}")
+            with np.errstate(over="ignore", invalid="ignore"):
+                if not np.all(np.isfinite(value.astype(self.theta.dtype))):
+                    raise ShapeError(f"{name} holds NaN or inf (in {self.theta.dtype})")
             arrays[name] = value
         for name, value in arrays.items():
             self[name][...] = value
