@@ -10,7 +10,7 @@ import pytest
 
 from layerwise import cli
 from layerwise.course import check as grader
-from layerwise.course import deep, optimization
+from layerwise.course import deep, logistic, optimization, shallow
 
 FIXTURES = Path(__file__).parent / "check_fixtures"
 
@@ -27,7 +27,7 @@ def line_of(text: str, function: str) -> str:
     return lines[0]
 
 
-@pytest.mark.parametrize("module", [deep, optimization])
+@pytest.mark.parametrize("module", [deep, optimization, shallow, logistic])
 def test_the_reference_modules_pass(module):
     out = io.StringIO()
     report = grader.check(module, out=out)
@@ -162,3 +162,42 @@ def test_a_file_that_fails_on_import(tmp_path):
     report = grader.check(learner, out=out)
     assert report.exit_code == 1
     assert "RuntimeError: half-written notebook (at broken.py:2" in out.getvalue()
+
+
+def test_shallow_is_detected_and_a_missing_keepdims_is_named(tmp_path):
+    learner = tmp_path / "planar_utils.py"
+    learner.write_text(
+        "import numpy as np\n"
+        "def layer_sizes(X, Y):\n"
+        "    return X.shape[0], 4, Y.shape[0]\n"
+        "def backward_propagation(parameters, cache, X, Y):\n"
+        "    m = X.shape[1]\n"
+        "    A1, A2, W2 = cache['A1'], cache['A2'], parameters['W2']\n"
+        "    dZ2 = A2 - Y\n"
+        "    dZ1 = np.dot(W2.T, dZ2) * (1 - A1 ** 2)\n"
+        "    return {'dW1': np.dot(dZ1, X.T) / m, 'db1': np.sum(dZ1, axis=1, keepdims=True) / m,\n"
+        "            'dW2': np.dot(dZ2, A1.T) / m, 'db2': np.sum(dZ2, axis=1) / m}\n"
+    )
+    out = io.StringIO()
+    report = grader.check(learner, out=out)
+    text = out.getvalue()
+    assert report.module == "shallow" and "PASS layer_sizes" in text
+    line = line_of(text, "backward_propagation")
+    assert "db2 is (1,); it should be (n[2], 1) = (1, 1): did you forget keepdims=True" in line
+
+
+def test_logistic_missing_one_over_m(tmp_path):
+    learner = tmp_path / "logistic.py"
+    learner.write_text(
+        "import numpy as np\n"
+        "def sigmoid(z):\n"
+        "    return 1 / (1 + np.exp(-z))\n"
+        "def propagate(w, b, X, Y):\n"
+        "    m = X.shape[1]\n"
+        "    A = sigmoid(np.dot(w.T, X) + b)\n"
+        "    cost = np.squeeze(-np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m)\n"
+        "    return {'dw': np.dot(X, (A - Y).T), 'db': np.sum(A - Y) / m}, cost\n"
+    )
+    out = io.StringIO()
+    grader.check(learner, "logistic", out=out)
+    assert "dw is off by exactly a factor m = 5: did you forget the 1/m?" in out.getvalue()

@@ -30,7 +30,7 @@ from types import ModuleType
 
 import numpy as np
 
-from . import deep, optimization
+from . import deep, logistic, optimization, shallow
 
 __all__ = ["MODULES", "Report", "Result", "check", "main"]
 
@@ -266,10 +266,69 @@ def _optimization_cases() -> list[Case]:
     ]
 
 
+def _logistic_cases() -> list[Case]:
+    def wbXY():
+        w = np.random.randn(3, 1) * 0.1
+        X = np.random.randn(3, 5)
+        Y = (np.random.rand(1, 5) > 0.5).astype(float)
+        return w, 0.5, X, Y
+
+    return [
+        Case("sigmoid", lambda: (np.array([0.0, 2.0, -1.5]),), "sigmoid(z)"),
+        Case("initialize_with_zeros", lambda: (4,), N("", ("w", "b"))),
+        Case("propagate", _seeded(1, wbXY), N("", ("grads", "cost")), m=5),
+        Case(
+            "optimize",
+            _seeded(1, lambda: (*wbXY(), 101, 0.009)),
+            N("", ("params", "grads", N("costs", each=N("cost")))),
+        ),
+        Case("predict", _seeded(1, lambda: wbXY()[:3]), "Y_prediction"),
+    ]
+
+
+def _shallow_cases() -> list[Case]:
+    def data():
+        X = np.random.randn(2, 5)
+        Y = (np.random.rand(1, 5) > 0.5).astype(float)
+        return X, Y
+
+    def params():
+        _, _, p = _net((2, 4, 1), 1)
+        return p
+
+    def backward():
+        X, Y = data()
+        p = params()
+        _, cache = shallow.forward_propagation(X, p)
+        return p, cache, X, Y
+
+    cache = N("cache")
+    return [
+        Case("layer_sizes", _seeded(1, data), N("", ("n_x", "n_h", "n_y"))),
+        Case("initialize_parameters", lambda: (2, 4, 1), "parameters", seed=2),
+        Case(
+            "forward_propagation", _seeded(1, lambda: (data()[0], params())), N("", ("A2", cache))
+        ),
+        Case(
+            "compute_cost",
+            _seeded(1, lambda: (np.random.rand(1, 5), data()[1])),
+            "cost",
+            m=5,
+        ),
+        Case("backward_propagation", _seeded(1, backward), "grads", m=5),
+        Case(
+            "update_parameters", _seeded(1, lambda: (params(), _grads(params()), 1.2)), "parameters"
+        ),
+        Case("predict", _seeded(1, lambda: (params(), data()[0])), "predictions"),
+    ]
+
+
 #: module name -> (reference module, its cases); the first module wins a tie
 MODULES: dict[str, tuple[ModuleType, Callable[[], list[Case]]]] = {
     "deep": (deep, _deep_cases),
     "optimization": (optimization, _optimization_cases),
+    "shallow": (shallow, _shallow_cases),
+    "logistic": (logistic, _logistic_cases),
 }
 
 
