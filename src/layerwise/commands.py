@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .atomic import atomic_write_text
+from .augment import get_augment
 from .builders import PRESETS, cnn_layers, hidden_layers
 from .callbacks import EarlyStopping
 from .checks import in_range, probability
@@ -31,6 +32,7 @@ from .layers import Dense
 from .metrics import bias_variance
 from .network import Sequential
 from .onnx_io import OPSET, read_onnx, to_onnx
+from .plots import image_grid
 from .runs import RunFolder, write_run
 from .schedules import SCHEDULES, get_schedule
 
@@ -197,6 +199,19 @@ def _fit(args: argparse.Namespace, model: Sequential, splits: dict, callbacks, f
         ) from None
 
 
+def _augmented(spec: str, X: np.ndarray, path: Path) -> Path:
+    """A grid of four training pictures, each as given and three times augmented."""
+    augment = get_augment(spec).fit(X)
+    rng = np.random.default_rng(0)
+    originals = X[:4]
+    rows = [originals] + [augment(originals, rng) for _ in range(3)]
+    images = np.stack(rows, axis=1).reshape(-1, *X.shape[1:])
+    if images.shape[-1] == 1:
+        images = np.repeat(images, 3, axis=-1)
+    titles = [f"{'original' if k % 4 == 0 else 'augmented'}" for k in range(len(images))]
+    return image_grid(np.clip(images, 0, 1), titles, path, columns=4, suptitle=f"--augment {spec}")
+
+
 def train(args: argparse.Namespace) -> int:
     args = _resumed_args(args) if args.resume else args
     name = Path(args.data).stem if Path(args.data).suffix else args.data
@@ -253,6 +268,8 @@ def train(args: argparse.Namespace) -> int:
             cost_label=unit,
             test=splits["test"],
         )
+        if args.augment and model.example_axis == 0:
+            written.append(_augmented(args.augment, X_train, folder.partial / "augmented.png"))
         for leftover in (folder.checkpoint_path, folder.partial / RUN_ARGS):
             leftover.unlink(missing_ok=True)
         folder.commit()
