@@ -18,6 +18,7 @@ from .checks import in_range, non_negative_int, positive_int, probability, seed
 from .course import check as course_check
 from .course.experiments import EXPERIMENTS, get_main
 from .errors import ConfigError, DataWarning, LayerwiseError, TrainingDivergedError
+from .tuning import command as tune_command
 
 #: exit codes: 2 bad input, 3 training diverged (NaN/inf), 130 Ctrl-C, and 141 (128 +
 #: SIGPIPE, as Unix tools end) when the reader of the output went away (``| head``)
@@ -316,6 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("file", help="your .py file, e.g. dnn_app_utils.py")
     k.add_argument("--module", default=None, help="course module (default: the best match)")
     k.add_argument("--timeout", type=_number, default=5.0, help="seconds per function")
+    tune_command.add_parser(sub)
     return parser
 
 
@@ -352,6 +354,8 @@ def _run(args: argparse.Namespace) -> int:
         return int(get_main(args.name)(list(args.args)) or 0)
     if args.command == "check":
         return course_check.main(args.file, args.module, timeout=args.timeout)
+    if args.command == "tune":
+        return tune_command.run(args)
     return commands.COMMANDS[args.command](args)
 
 
