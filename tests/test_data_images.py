@@ -146,6 +146,37 @@ def test_load_h5_label_count_mismatch(tmp_path):
         load_h5(tmp_path / "n.h5")
 
 
+def test_load_h5_group_instead_of_an_array(tmp_path):
+    with h5py.File(tmp_path / "g.h5", "w") as f:
+        f.create_group("train_set_x")
+        f["train_set_y"] = np.zeros(2)
+        f["list_classes"] = np.array([b"a"])
+    with pytest.raises(DataError, match=r"g\.h5: train_set_x is an HDF5 group, not an array"):
+        load_h5(tmp_path / "g.h5")
+
+
+def test_load_h5_text_images(tmp_path):
+    _write_h5(
+        tmp_path / "s.h5",
+        train_set_x=np.array([[[[b"a"]]]]),
+        train_set_y=np.zeros(1),
+        list_classes=np.array([b"a"]),
+    )
+    with pytest.raises(DataError, match=r"s\.h5: train_set_x holds \|S1 values, not numbers"):
+        load_h5(tmp_path / "s.h5")
+
+
+def test_load_h5_truncated(tmp_path):
+    imgs = np.zeros((4, 2, 2, 3), dtype=np.uint8)
+    _write_h5(tmp_path / "t.h5", train_set_x=imgs, train_set_y=np.zeros(4), list_classes=[b"a"])
+    data = (tmp_path / "t.h5").read_bytes()
+    (tmp_path / "t.h5").write_bytes(data[: len(data) // 2])
+    with pytest.raises(
+        DataError, match=r"t\.h5 is not a readable HDF5 file \(truncated or corrupt\)"
+    ):
+        load_h5(tmp_path / "t.h5")
+
+
 def test_load_cat_files_missing_folder(tmp_path):
     with pytest.raises(DataError, match="no such folder"):
         load_cat_files(tmp_path / "absent")
@@ -197,6 +228,21 @@ def test_load_picture(tmp_path):
     assert 0.0 <= small.min() and small.max() <= 1.0
 
 
+def test_load_picture_respects_max_image_pixels(tmp_path, monkeypatch):
+    PIL = pytest.importorskip("PIL.Image")
+    PIL.fromarray(np.zeros((10, 12, 3), dtype=np.uint8)).save(tmp_path / "p.png")
+    monkeypatch.setattr(PIL, "MAX_IMAGE_PIXELS", 100)  # 120 pixels: Pillow only warns
+    with pytest.raises(
+        DataError, match=r"p\.png declares 12×10 pixels, more than the limit of 100"
+    ):
+        load_picture(tmp_path / "p.png")
+    monkeypatch.setattr(PIL, "MAX_IMAGE_PIXELS", 50)  # over twice the limit: Pillow's error
+    with pytest.raises(DataError, match=r"declares 12×10 pixels, more than the limit of 50 "):
+        load_picture(tmp_path / "p.png")
+    monkeypatch.setattr(PIL, "MAX_IMAGE_PIXELS", None)  # no limit
+    assert load_picture(tmp_path / "p.png", num_px=2).shape == (12, 1)
+
+
 def test_load_picture_grey_becomes_rgb(tmp_path):
     PIL = pytest.importorskip("PIL.Image")
     PIL.fromarray(np.full((5, 5), 255, dtype=np.uint8)).save(tmp_path / "g.png")
@@ -212,5 +258,10 @@ def test_load_picture_errors(tmp_path):
     (tmp_path / "bad.jpg").write_text("not an image")
     with pytest.raises(DataError, match=r"bad\.jpg is not a readable image"):
         load_picture(tmp_path / "bad.jpg")
+    PIL = pytest.importorskip("PIL.Image")
+    PIL.fromarray(np.zeros((64, 64, 3), dtype=np.uint8)).save(tmp_path / "full.png")
+    (tmp_path / "cut.png").write_bytes((tmp_path / "full.png").read_bytes()[:60])
+    with pytest.raises(DataError, match=r"cut\.png is not a readable image"):
+        load_picture(tmp_path / "cut.png")
     with pytest.raises(ConfigError, match="num_px must be a positive integer"):
         load_picture(tmp_path / "bad.jpg", num_px=0)

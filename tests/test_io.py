@@ -331,3 +331,82 @@ def test_extra_or_non_numeric_array(tmp_path, flower):
 def test_model_file_error_is_a_value_error():
     assert issubclass(ModelFileError, ValueError)
     assert issubclass(ModelFileError, lw.LayerwiseError)
+
+
+# --------------------------------------------------------------------------- checked before read
+def test_a_checkpoint_with_early_stopping_snapshots_reads_back(tmp_path, flower):
+    """checkpoint/best/<i>/... arrays (EarlyStopping's best state) pass the header checks."""
+    from layerwise.io import read_model
+
+    X, Y = flower
+    model = lw.Sequential(
+        [lw.Dense(4, "relu"), lw.BatchNorm(), lw.Dropout(0.9), lw.Dense(1, "sigmoid")],
+        seed=0,
+        normalize=True,
+    )
+    stopper = lw.EarlyStopping(monitor="loss", patience=50, restore_best_weights=True)
+    path = tmp_path / "ckpt.npz"
+    model.fit(X, Y, epochs=3, optimizer="adam", callbacks=[stopper], checkpoint=path, verbose=0)
+    _, state = read_model(path)
+    assert any(k.startswith("checkpoint/best/") for k in state)
+    assert any(k.startswith("normalizer/") for k in state)
+
+
+def test_a_frozen_dropout_mask_reads_back(tmp_path, flower):
+    X, Y = flower
+    model = trained(X, Y, [lw.Dense(3, "relu"), lw.Dropout(0.5), lw.Dense(1, "sigmoid")])
+    model.layers[1].frozen = True
+    model.forward(X[:, :7], training=True)  # draws the mask it then keeps
+    loaded = lw.load(model.save(tmp_path / "frozen.npz"))
+    np.testing.assert_array_equal(loaded.layers[1].state_dict()["mask"], model.layers[1]._D)
+
+
+@pytest.mark.parametrize(
+    ("change", "fragment"),
+    [
+        ({"state/0/running_mean": np.zeros((4, 1))}, "state/0/running_mean"),  # Dense has none
+        ({"normalizer/mu": np.zeros((5000, 1))}, "more than its architecture can use (2)"),
+        ({"extra": np.zeros(3)}, "holds an array extra that its architecture does not have"),
+    ],
+)
+def test_arrays_the_architecture_cannot_use_are_refused_unread(tmp_path, flower, change, fragment):
+    arrays = arrays_of(plain_model(flower).save(tmp_path / "ok.npz"))
+    path = tmp_path / "bad.npz"
+    np.savez(path, **arrays, **change)
+    with pytest.raises(ModelFileError) as exc:
+        lw.load(path)
+    assert fragment in assert_one_sentence(exc, path)
+
+
+@pytest.mark.parametrize(
+    ("state", "fragment"),
+    [
+        ({"epochs_trained": 1e400}, "epochs_trained"),  # JSON Infinity: int() would overflow
+        ({"alpha0": float("nan")}, "alpha0"),
+        ({"rng": {"bit_generator": "PCG64", "state": {"state": 2**200, "inc": 1}}}, "random"),
+    ],
+)
+def test_json_state_that_would_fail_outside_a_layerwise_error(tmp_path, flower, state, fragment):
+    arrays = arrays_of(plain_model(flower).save(tmp_path / "ok.npz"))
+    meta = json.loads(str(arrays["__layerwise__"]))
+    meta["state"].update(state)
+    path = tmp_path / "bad.npz"
+    np.savez(path, **{**arrays, "__layerwise__": np.array(json.dumps(meta))})
+    with pytest.raises(ModelFileError) as exc:
+        lw.load(path)
+    assert fragment in assert_one_sentence(exc, path)
+
+
+def test_the_json_entry_is_read_before_any_array(tmp_path, flower, monkeypatch):
+    from layerwise import npz
+
+    arrays = arrays_of(plain_model(flower).save(tmp_path / "ok.npz"))
+    path = tmp_path / "newer.npz"
+    meta = json.loads(str(arrays["__layerwise__"]))
+    np.savez(path, **{**arrays, "__layerwise__": np.array(json.dumps({**meta, "version": 99}))})
+    read = []
+    real = npz.NpzReader.read
+    monkeypatch.setattr(npz.NpzReader, "read", lambda self, n: read.append(n) or real(self, n))
+    with pytest.raises(ModelFileError, match="newer"):
+        lw.load(path)
+    assert read == ["__layerwise__"]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import csv
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from ..atomic import atomic_write
 from ..errors import DataError
+from ..npz import open_npz
 from .images import load_h5
 from .planar import make_flower
 from .validation import check_X, check_XY
@@ -28,35 +28,31 @@ def _existing_file(path) -> Path:
     return p
 
 
-def load_npz(path) -> tuple[np.ndarray, np.ndarray]:
+def load_npz(path, *, require_y: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
     """Arrays named ``X`` (n_x, m) and ``Y`` (n_y, m) or (m,) from a NumPy .npz file.
 
-    Read with allow_pickle=False. X must already be (n_x, m), one example per column;
-    a file holding X as (m, n_x) is refused, never silently transposed.
+    Read through :mod:`layerwise.npz`: each array's header is checked before anything is
+    allocated, object arrays (pickles) are refused, and a damaged file is one DataError
+    ("... is not a readable .npz file (truncated or corrupt)"). X must already be
+    (n_x, m), one example per column; a file holding X as (m, n_x) is refused, never
+    silently transposed. With ``require_y=False`` a file without Y gives (X, None).
     """
     p = _existing_file(path)
-    try:
-        f = np.load(p, allow_pickle=False)
-    except (OSError, ValueError, EOFError) as exc:
-        raise DataError(
-            f"could not read {path} as an .npz of numeric arrays X and Y: {exc}"
-        ) from None
-    if not isinstance(f, np.lib.npyio.NpzFile):
-        raise DataError(f"{path} holds a single array, not an .npz with arrays X and Y")
-    with f:
-        missing = [k for k in ("X", "Y") if k not in f.files]
+    with open_npz(p, DataError, what="an .npz file of arrays X and Y") as npz:
+        wanted = ("X", "Y") if require_y or "Y" in npz else ("X",)
+        missing = [k for k in wanted if k not in npz]
         if missing:
-            found = ", ".join(f.files) or "none"
+            found = ", ".join(npz.names) or "none"
             raise DataError(
                 f"{path} lacks array(s) {', '.join(missing)}: expected arrays named X "
                 f"(n_x, m) and Y (n_y, m) (found {found})"
             )
-        try:
-            X, Y = f["X"], f["Y"]
-        except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
-            raise DataError(
-                f"could not read {path} as an .npz of numeric arrays X and Y: {exc}"
-            ) from None
+        for key in wanted:  # both headers before either array is read
+            npz.header(key)
+        X = npz.read("X")
+        Y = npz.read("Y") if "Y" in wanted else None
+    if Y is None:
+        return check_X(X), None
     m_y = Y.shape[-1] if Y.ndim else 0
     if X.ndim == 2 and X.shape[1] != m_y and X.shape[0] == m_y:
         raise DataError(

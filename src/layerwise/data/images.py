@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
+import re
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 from layerwise.errors import ConfigError, DataError, ShapeError
+from layerwise.npz import format_bytes, max_bytes
 
 __all__ = [
     "flatten_images",
@@ -29,8 +33,51 @@ def _h5py():
     return h5py
 
 
+#: What h5py (and the HDF5 library under it) raises on a damaged file.
+_H5_ERRORS = (OSError, RuntimeError, ValueError, KeyError, TypeError, IndexError, OverflowError)
+
+
+def _h5_corrupt(path, exc: object) -> DataError:
+    text = " ".join(str(exc).split())
+    return DataError(f"{path} is not a readable HDF5 file (truncated or corrupt): {text}")
+
+
+def _key_list(keys) -> str:
+    """ "a, b" for the names of an HDF5 group (bytes when a damaged name is not UTF-8)."""
+    text = [k.decode("utf-8", "replace") if isinstance(k, bytes) else str(k) for k in keys]
+    return ", ".join(sorted(text)) or "none"
+
+
+def _check_h5_dataset(h5py, path: Path, key: str, obj) -> None:
+    """Refuse, before reading it, a dataset that is no array or declares more bytes than
+    the file could hold (contiguous storage) or than the reading limit allows."""
+    if not isinstance(obj, h5py.Dataset):
+        raise DataError(f"{path}: {key} is an HDF5 group, not an array")
+    if obj.shape is None:
+        raise DataError(f"{path}: {key} holds no data (an empty HDF5 dataspace)")
+    nbytes = math.prod(obj.shape) * obj.dtype.itemsize
+    shape = "×".join(map(str, obj.shape)) or "a scalar"
+    limit = max_bytes()
+    if nbytes > limit:
+        raise DataError(
+            f"{path} declares {key} of {shape} {obj.dtype} ({format_bytes(nbytes)}), more "
+            f"than the limit of {format_bytes(limit)} for one file"
+        )
+    offset = obj.id.get_offset() if obj.chunks is None else None
+    if offset is not None and offset + nbytes > path.stat().st_size:
+        raise _h5_corrupt(
+            path,
+            f"{key} of {shape} {obj.dtype} ({format_bytes(nbytes)}) does not fit in the "
+            f"file's {format_bytes(path.stat().st_size)}",
+        )
+
+
 def _read_h5_keys(path, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
-    """Read ``keys`` from the HDF5 file at ``path`` into arrays, with DataError on any failure."""
+    """Read ``keys`` from the HDF5 file at ``path`` into arrays, with DataError on any failure.
+
+    Each dataset's declared shape and dtype are checked before it is read (see
+    ``_check_h5_dataset``), so a small file declaring a huge array is refused in one line.
+    """
     h5py = _h5py()
     path = Path(path)
     if not path.is_file():
@@ -41,14 +88,25 @@ def _read_h5_keys(path, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
         with h5py.File(path, "r") as f:
             missing = [k for k in keys if k not in f]
             if missing:
-                found = ", ".join(sorted(f.keys())) or "none"
+                found = _key_list(f.keys())
                 raise DataError(
                     f"{path} lacks key(s) {', '.join(missing)}: expected "
                     f"{', '.join(keys)} (found {found})"
                 )
+            total = 0
+            for k in keys:
+                _check_h5_dataset(h5py, path, k, f[k])
+                total += math.prod(f[k].shape) * f[k].dtype.itemsize
+            if total > max_bytes():
+                raise DataError(
+                    f"{path} declares {', '.join(keys)} of {format_bytes(total)} in all, more "
+                    f"than the limit of {format_bytes(max_bytes())} for one file"
+                )
             return {k: np.array(f[k][()]) for k in keys}
-    except OSError as exc:
-        raise DataError(f"could not read HDF5 file {path}: {exc}") from None
+    except DataError:
+        raise
+    except _H5_ERRORS as exc:
+        raise _h5_corrupt(path, exc) from None
 
 
 def load_cat_files(folder) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -107,16 +165,19 @@ def load_h5(path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     try:
         with h5py.File(path, "r") as f:
             names = set(f.keys())
-    except OSError as exc:
-        raise DataError(f"could not read HDF5 file {path}: {exc}") from None
+    except _H5_ERRORS as exc:
+        raise _h5_corrupt(path, exc) from None
     prefix = next((p for p in ("train_set", "test_set") if f"{p}_x" in names), None)
     if prefix is None:
-        found = ", ".join(sorted(names)) or "none"
+        found = _key_list(names)
         raise DataError(
             f"{path} lacks the image key: expected train_set_x/train_set_y or "
             f"test_set_x/test_set_y and list_classes (found {found})"
         )
     data = _read_h5_keys(path, (f"{prefix}_x", f"{prefix}_y", "list_classes"))
+    for key in (f"{prefix}_x", f"{prefix}_y"):
+        if data[key].dtype.kind not in "biuf":
+            raise DataError(f"{path}: {key} holds {data[key].dtype} values, not numbers")
     X = scale_pixels(flatten_images(data[f"{prefix}_x"]))
     Y = data[f"{prefix}_y"].reshape(1, -1)
     if Y.shape[1] != X.shape[1]:
@@ -131,7 +192,9 @@ def load_picture(path, num_px: int = 64) -> np.ndarray:
     """Your own picture -> one column (num_px * num_px * 3, 1), float64 in [0, 1].
 
     The image is converted to RGB and resized to num_px x num_px, then flattened in the
-    same height, width, channel order as :func:`flatten_images`.
+    same height, width, channel order as :func:`flatten_images`. A picture declaring more
+    pixels than Pillow's ``Image.MAX_IMAGE_PIXELS`` (a decompression bomb: Pillow's
+    warning as well as its error) and an unreadable or truncated one are one DataError.
     """
     if isinstance(num_px, bool) or not isinstance(num_px, (int, np.integer)) or num_px < 1:
         raise ConfigError(f"num_px must be a positive integer, got {num_px!r}")
@@ -143,12 +206,33 @@ def load_picture(path, num_px: int = 64) -> np.ndarray:
     if not path.is_file():
         raise DataError(f"no such image file: {path}")
     try:
-        with Image.open(path) as img:
-            rgb = img.convert("RGB").resize((int(num_px), int(num_px)))
-            pixels = np.asarray(rgb, dtype=np.uint8)
-    except (UnidentifiedImageError, OSError) as exc:
-        raise DataError(f"{path} is not a readable image (PNG, JPEG, ...): {exc}") from None
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as img:
+                rgb = img.convert("RGB").resize((int(num_px), int(num_px)))
+                pixels = np.asarray(rgb, dtype=np.uint8)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise DataError(
+            f"{path} declares {_declared_pixels(exc)} pixels, more than the limit of "
+            f"{Image.MAX_IMAGE_PIXELS:,} (PIL.Image.MAX_IMAGE_PIXELS; a decompression bomb?)"
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        text = " ".join(str(exc).split())
+        raise DataError(f"{path} is not a readable image (PNG, JPEG, ...): {text}") from None
     return scale_pixels(pixels.reshape(1, -1).T)
+
+
+def _declared_pixels(exc: BaseException) -> str:
+    """The size Pillow's decompression-bomb check was given, as "15000×15000" (the
+    innermost frame of ``exc`` is that check), or else the pixel count its message states."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    size = tb.tb_frame.f_locals.get("size") if tb is not None else None
+    if isinstance(size, tuple) and len(size) == 2 and all(isinstance(d, int) for d in size):
+        return f"{size[0]}×{size[1]}"
+    found = re.search(r"\((\d+) pixels\)", str(exc))
+    return f"{int(found.group(1)):,}" if found else "too many"
 
 
 def unflatten(X, num_px: int) -> np.ndarray:
