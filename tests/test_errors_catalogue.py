@@ -587,13 +587,11 @@ ROWS: dict[str, Cli | Api] = {
         ("predict", "model.npz", "x-only-nan.npz"),
         "X contains NaN or inf",
         ("model.npz", "x-only-nan.npz"),
-        open=f"{READERS}: commands._features swallows check_X's DataError, reports a missing Y",
     ),
     "predict-x-only-huge": Cli(
         ("predict", "model.npz", "x-only-huge.npz"),
         "declares 10000000×10000000 float64",
         ("model.npz", "x-only-huge.npz"),
-        open=f"{READERS}: commands._features reads an X-only .npz with np.load (MemoryError)",
         huge=True,
     ),
     "predict-csv-columns": Cli(

@@ -557,11 +557,6 @@ def test_hostile_file_on_the_command_line(hostile, good_models, capsys, name):
         assert fragment in line
 
 
-@pytest.mark.xfail(
-    reason="commands._features reads an .npz without Y with np.load itself (not through "
-    "layerwise.npz): load_npz(path, require_y=False) is its replacement",
-    strict=False,
-)
 def test_predict_on_a_hostile_file_without_y(tmp_path, good_models, capsys):
     path = tmp_path / "x_only.npz"
     with zipfile.ZipFile(path, "w") as zf:

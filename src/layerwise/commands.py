@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 import time
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +21,7 @@ from .data import (
     load_csv,
     load_dataset,
     load_h5,
+    load_npz,
     load_picture,
     train_test_split,
 )
@@ -362,14 +362,7 @@ def _features(spec: str, model: Sequential) -> tuple[np.ndarray, np.ndarray | No
             f"expected {n_x} columns, or {n_x + 1} with the label last"
         )
     if path.suffix.lower() == ".npz" and path.is_file():
-        try:
-            data = np.load(path, allow_pickle=False)
-            if isinstance(data, np.lib.npyio.NpzFile):
-                with data:
-                    if "X" in data.files and "Y" not in data.files:
-                        return check_X(data["X"]), None
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile):
-            pass  # load_labelled below reports the problem in one sentence
+        return load_npz(path, require_y=False)  # headers checked before anything is read
     X, Y, _ = load_labelled(spec)
     return X, Y
 
