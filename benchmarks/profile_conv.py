@@ -81,7 +81,9 @@ def dtype_audit(models) -> list[str]:
     bad = []
     for model in models:
         for layer in model.layers:
-            for key, arr in getattr(layer, "_buf", {}).items():
+            arrays = dict(getattr(layer, "_buf", {}))
+            arrays.update({k: c.flat for k, c in getattr(layer, "_chunks", {}).items()})
+            for key, arr in arrays.items():
                 if arr.dtype.kind == "f" and arr.dtype != np.float32:
                     bad.append(f"{layer!r} buffer {key}: {arr.dtype}")
     return bad

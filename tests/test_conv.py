@@ -317,7 +317,7 @@ def test_conv_paths_match_naive_loops(f, s, padding, chunk, monkeypatch):
     """Forward (training and inference) and backward, in chunks of ``chunk`` images (the
     last one partial) or the default."""
     if chunk is not None:
-        monkeypatch.setattr("layerwise.layers.conv.chunk_images", lambda nbytes: chunk)
+        monkeypatch.setattr("layerwise.layers.conv.chunk_images", lambda nbytes, m=0: chunk)
     rng = np.random.default_rng(11)
     conv = built(Conv2D(3, f, stride=s, padding=padding, activation="tanh"), (9, 7, 2))
     conv.params["b"][...] = rng.standard_normal((1, 1, 1, 3))
@@ -338,7 +338,7 @@ def test_conv_work_arrays_follow_the_batch(f, s, padding, monkeypatch):
     """Batches of changing size through one layer, an inference pass between a training
     forward and its backward, read-only and strided gradients and inputs: every result
     equals that of a fresh layer on a fresh contiguous copy."""
-    monkeypatch.setattr("layerwise.layers.conv.chunk_images", lambda nbytes: 2)
+    monkeypatch.setattr("layerwise.layers.conv.chunk_images", lambda nbytes, m=0: 2)
     rng = np.random.default_rng(12)
     layer = built(Conv2D(3, f, stride=s, padding=padding), (6, 5, 2))
 
@@ -381,6 +381,10 @@ def test_pool_paths_match_naive_loops(f, s, H, C, mode, dtype):
     assert dA_prev.dtype == np.dtype(dtype) and dA_prev.shape == A_prev.shape
     want = naive_pool_backward(G.astype(float), A_prev.astype(float), f, s, mode)
     np.testing.assert_allclose(dA_prev, want, rtol=tol, atol=tol)
+    # work arrays reused: a smaller batch, another gradient
+    pool.forward(A_prev[1:], training=True)
+    want = naive_pool_backward(-G[1:].astype(float), A_prev[1:].astype(float), f, s, mode)
+    np.testing.assert_allclose(pool.backward(-G[1:]), want, rtol=tol, atol=tol)
 
 
 def test_max_pool_tie_after_relu_goes_to_the_top_left():

@@ -1,16 +1,17 @@
 """Sliding f×f windows over images (m, n_H, n_W, n_C), shared by Conv2D and Pool2D.
 
-NumPy is fast on long contiguous runs and slow on short ones (a loop over n_C = 3 values
-costs about as much as one over 64), so every copy here is arranged to move rows of
-pixels, never single channels:
+NumPy is fast on long contiguous runs and slow on short ones (a step of its loop over
+n_C = 3 values costs about as much as one over 64), so the copies here move rows of
+pixels, or whole pixels, never single channels:
 
-- Conv2D works on a channel-first copy of its input, Xt (n_C, m, n_H + 2p, n_W + 2p);
-  ``im2col`` builds the window matrix (f·f·n_C, m·n_H·n_W) from it with one strided view
-  and one copy (rows of n_W pixels), and ``col2im`` adds window gradients back with
-  f·f whole-array adds.
-- Pool2D gathers its windows into (f, f, m, n_H, n_W, n_C) with one copy, so that every
-  reduction over the window is a contiguous pass; ``scatter_windows`` is the adjoint
-  (a plain copy when the windows do not overlap, s ≥ f).
+- Conv2D copies each chunk of images channel first and zero padded into a
+  ``PaddedChunk``; ``PaddedChunk.im2col`` builds the window matrix (f·f·n_C, positions)
+  from it with one strided view and one copy, and ``col2im`` adds window gradients back
+  with f·f whole-array adds. At stride 1 the window grid is "wide" (every padded column),
+  which makes each copy or add move runs of n_H·Wp values.
+- Pool2D gathers its windows into (f, f, m, n_H, n_W, n_C) with one copy (each pixel's
+  n_C values moved as one item), so every reduction over a window is a contiguous pass;
+  ``scatter_windows`` is the adjoint (one copy when the windows do not overlap, s ≥ f).
 """
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ from numpy.lib.stride_tricks import as_strided
 
 Array = np.ndarray
 
-#: Work arrays of one chunk of images stay about this size (bytes), so that the window
-#: matrix of a chunk is still in cache when the matrix product reads it.
-CHUNK_BYTES = 1 << 21
+#: A chunk of images has a window matrix of at most about this many bytes: it bounds the
+#: memory of an inference pass over a large set. Chunks are not smaller on purpose: with
+#: several BLAS threads on a busy machine every matrix product waits until all its threads
+#: are scheduled, and chunks of about 1 MB (in cache, 5-10 % faster on one quiet core)
+#: made a step of C2 six times slower there than a few large products.
+CHUNK_BYTES = 1 << 26
 
 
 def out_size(n_prev: int, f: int, s: int, p: int = 0) -> int:
@@ -52,9 +56,14 @@ def prefix(buf: Array, shape: tuple[int, ...]) -> Array:
     return buf.reshape(-1)[: math.prod(shape)].reshape(shape)
 
 
-def chunk_images(bytes_per_image: int) -> int:
-    """How many images make a chunk of about CHUNK_BYTES (at least one)."""
-    return max(1, CHUNK_BYTES // max(1, bytes_per_image))
+def chunk_images(bytes_per_image: int, m: int | None = None) -> int:
+    """Images per chunk: as many as make about CHUNK_BYTES (at least one); given the
+    batch size m, the chunks are then evened out (64 images of at most 62 make two chunks
+    of 32, not 62 and 2)."""
+    nb = max(1, CHUNK_BYTES // max(1, bytes_per_image))
+    if m is not None and m > 0:
+        nb = -(-m // -(-m // nb))
+    return nb
 
 
 # --------------------------------------------------------------------------- Conv2D
@@ -160,19 +169,20 @@ def gather_windows(A: Array, f: int, s: int, n_H: int, n_W: int, out: Array) -> 
     return out
 
 
-def scatter_windows(dwin: Array, shape: tuple[int, ...], s: int) -> Array:
-    """Sum window gradients dwin (f, f, m, n_H, n_W, C) back into a new array of
-    ``shape`` (m, H, W, C): the adjoint of ``windows``. Windows that do not overlap
-    (s ≥ f) are copied in one pass; overlapping ones are added, one add per position."""
+def scatter_windows(dwin: Array, out: Array, s: int) -> Array:
+    """Sum window gradients dwin (f, f, m, n_H, n_W, C) back into out (m, H, W, C), which
+    is overwritten: the adjoint of ``windows``. Windows that do not overlap (s ≥ f) are
+    copied in one pass; overlapping ones are added, one add per position."""
     f, _, _, n_H, n_W, _ = dwin.shape
-    covered = (n_H - 1) * s + f == shape[1] and (n_W - 1) * s + f == shape[2]
+    covered = (n_H - 1) * s + f == out.shape[1] and (n_W - 1) * s + f == out.shape[2]
     if s >= f:
-        out = (np.empty if s == f and covered else np.zeros)(shape, dtype=dwin.dtype)
+        if not (s == f and covered):
+            out.fill(0)
         sn, sh, sw, sc = out.strides
         # distinct windows never share a pixel, so this view has no repeated element
         copy_pixels(as_strided(out, dwin.shape, (sh, sw, sn, sh * s, sw * s, sc)), dwin)
         return out
-    out = np.zeros(shape, dtype=dwin.dtype)
+    out.fill(0)
     for i in range(f):
         for j in range(f):
             out[:, i : i + (n_H - 1) * s + 1 : s, j : j + (n_W - 1) * s + 1 : s] += dwin[i, j]

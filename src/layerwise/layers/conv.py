@@ -1,8 +1,11 @@
 """The 2-D convolution layer (course 4, week 1): Z = W * A_prev + b, A = g(Z).
 
-Images are (m, n_H, n_W, n_C) as in the course. The work is one matrix product over
-im2col windows; backward scatters the window gradients back with one strided add per
-kernel position (f·f of them), never a loop over pixels.
+Images are (m, n_H, n_W, n_C) as in the course. The work is matrix products over im2col
+windows, a chunk of images at a time (see ``_windows``): Z = colsᵀ·[W; b] with a row of
+ones in cols for the bias, dW and db = cols·dZ, and for dA_prev the window gradients
+W·dZᵀ added back with one whole-array add per kernel position (f·f of them), never a
+loop over pixels. A 1×1 convolution without padding (f = 1, p = 0) needs no windows:
+its products run on the pixels themselves.
 """
 
 from __future__ import annotations
@@ -63,6 +66,7 @@ class Conv2D(Layer):
         self.init = init or DEFAULT_FOR_ACTIVATION[self.activation.name]
         self._initializer = get_initializer(self.init)
         self._buf: dict[str, Array] = {}  # work arrays kept between batches
+        self._chunks: dict[str, PaddedChunk] = {}  # padded chunks of images, forward/backward
         self._A: Array | None = None
         self._X: Array | None = None  # the input rows of a pointwise (f = 1) convolution
 
@@ -107,10 +111,10 @@ class Conv2D(Layer):
     def forward(self, A_prev: Array, training: bool = False) -> Array:
         """A_prev (m, n_H_prev, n_W_prev, n_C_prev) -> A (m, n_H, n_W, n_C).
 
-        Z = cols·[W; b] chunk by chunk of images: the window matrix of a chunk (a row of
-        ones appended, so the bias is in the product) is built in cache and multiplied at
-        once. In training the window matrices are kept for backward and the output is a
-        work array overwritten by the next training pass; at inference it is a new array."""
+        Z = colsᵀ·[W; b], chunk by chunk of images (one chunk for a usual batch): the
+        window matrix cols of a chunk has a row of ones appended, so the bias is in the
+        product. In training the window matrices are kept for backward and A is a work
+        array overwritten by the next training pass; at inference A is a new array."""
         check_images(self, A_prev)
         m = A_prev.shape[0]
         n_H, n_W, n_C = self.output_shape
@@ -124,7 +128,7 @@ class Conv2D(Layer):
             X = self._pointwise_input(A_prev)
             np.matmul(X, self.params["W"].reshape(-1, n_C), out=A)
             A += self.params["b"].reshape(n_C)
-            self._activate(A, A, workspace(self._buf, "zeros", A.shape, self.dtype, fill=0))
+            self.activation.forward(A, out=A)
             if training:
                 self._X = X
         else:
@@ -144,14 +148,14 @@ class Conv2D(Layer):
     def _forward_windows(self, A_prev: Array, A: Array, training: bool) -> None:
         m = A_prev.shape[0]
         n_H, n_W, n_C = self.output_shape
-        P, dt = self._chunk_arrays("X"), self.dtype
-        nb, HWc, K1 = P.nb, P.n_H * P.n_W, P.windows.shape[0] ** 2 * P.X.shape[0] + 1
+        nb, n_Wc, K1 = self._geometry(m)
+        P, dt, HWc = self._chunk_arrays("X", nb), self.dtype, n_H * n_Wc
         Wb = self._weights_with_bias()
         if training:
             store = workspace(self._buf, "cols", (-(-m // nb), K1, nb * HWc), dt)
         else:
             slot = workspace(self._buf, "cols1", (K1, nb * HWc), dt)
-        Zc = workspace(self._buf, "Z", (nb, n_H, P.n_W, n_C), dt)
+        Zc = workspace(self._buf, "Z", (nb, n_H, n_Wc, n_C), dt)
         zeros = workspace(self._buf, "zeros", (nb, n_H, n_W, n_C), dt, fill=0)
         A = A.reshape(m, n_H, n_W, n_C)
         for c, n0 in enumerate(range(0, m, nb)):
@@ -164,17 +168,25 @@ class Conv2D(Layer):
             np.matmul(cols.T, Wb, out=Z.reshape(-1, n_C))
             self._activate(Z[:, :, :n_W], A[n0 : n0 + n], zeros[:n])
 
-    def _chunk_arrays(self, key: str) -> PaddedChunk:
-        """The layer's PaddedChunk ``key`` ("X" forward, "dX" backward), made when first
-        needed (and again if the dtype changes)."""
-        P = self._buf.get(key)
-        if P is None or P.X.dtype != self.dtype:
+    def _chunk_arrays(self, key: str, nb: int) -> PaddedChunk:
+        """The layer's PaddedChunk ``key`` ("X" forward, "dX" backward) for chunks of up
+        to nb images, made when first needed (again for a larger nb or another dtype)."""
+        P = self._chunks.get(key)
+        if P is None or P.nb < nb or P.X.dtype != self.dtype:
             H, W, C = self.input_shape
-            f, s, p, n_H = self.kernel_size, self.stride, self.pad, self.output_shape[0]
-            n_W = W + 2 * p if s == 1 else self.output_shape[1]
-            nb = chunk_images((f * f * C + 1) * n_H * n_W * self.dtype.itemsize)
-            P = self._buf[key] = PaddedChunk(C, nb, H + 2 * p, W + 2 * p, f, s, self.dtype)
+            f, s, p = self.kernel_size, self.stride, self.pad
+            P = self._chunks[key] = PaddedChunk(C, nb, H + 2 * p, W + 2 * p, f, s, self.dtype)
         return P
+
+    def _geometry(self, m: int) -> tuple[int, int, int]:
+        """For a batch of m: images per chunk (chunks of about CHUNK_BYTES of windows,
+        evened out), columns of the window grid n_Wc (Wp at stride 1: wide windows, see
+        PaddedChunk; else n_W) and the window matrix's rows f·f·n_C_prev + 1 (the ones)."""
+        H, W, C = self.input_shape
+        f, s, n_H = self.kernel_size, self.stride, self.output_shape[0]
+        n_Wc = W + 2 * self.pad if s == 1 else self.output_shape[1]
+        K1 = f * f * C + 1
+        return chunk_images(K1 * n_H * n_Wc * self.dtype.itemsize, m), n_Wc, K1
 
     def _weights_with_bias(self) -> Array:
         """[W; b] as one (f·f·n_C_prev + 1, n_C) matrix."""
@@ -196,7 +208,7 @@ class Conv2D(Layer):
         if self._A is None:
             raise RuntimeError("backward called before a training forward pass")
         m, n_H, n_W, n_C = self._A.shape
-        n_Wc = n_W if self._pointwise else self._chunk_arrays("X").n_W
+        n_Wc = n_W if self._pointwise else self._geometry(m)[1]
         if n_Wc == n_W:
             out = dA if dA.flags.writeable and dA.dtype == self.dtype else None
             dZ = self.activation.backward(dA, self._A, out=out).reshape(-1, n_C)
@@ -232,14 +244,14 @@ class Conv2D(Layer):
 
     def _backward_windows(self, dZ: Array) -> Array | None:
         """dZ (m·n_H·n_Wc, n_C) on the window grid -> dW, db and dA_prev."""
-        m, _, _, n_C = self._A.shape
-        P, dt = self._chunk_arrays("X"), self.dtype
-        nb, HWc, K1 = P.nb, P.n_H * P.n_W, P.windows.shape[0] ** 2 * P.X.shape[0] + 1
+        m, n_H, _, n_C = self._A.shape
+        (nb, n_Wc, K1), dt = self._geometry(m), self.dtype
+        HWc = n_H * n_Wc
         store = workspace(self._buf, "cols", (-(-m // nb), K1, nb * HWc), dt)
         dWb, part = np.zeros((K1, n_C), dt), np.empty((K1, n_C), dt)
         if self.need_input_grad:
             Wm = self.params["W"].reshape(K1 - 1, n_C)
-            dP = self._chunk_arrays("dX")
+            dP = self._chunk_arrays("dX", nb)
             dcols = workspace(self._buf, "dcols", (K1 - 1, nb * HWc), dt)
             dA_prev = workspace(self._buf, "dA_prev", (m, *self.input_shape), dt)
         for c, n0 in enumerate(range(0, m, nb)):

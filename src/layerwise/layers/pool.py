@@ -82,10 +82,11 @@ class Pool2D(Layer):
         return A
 
     def backward(self, dA: Array) -> Array | None:
-        """dA (m, n_H, n_W, n_C) -> dA_prev (m, n_H_prev, n_W_prev, n_C); dA is left as it
-        is. Max: each window's dA goes to the first position holding the maximum (the
-        window's remaining dA is handed to the first position equal to the maximum, in
-        row-major order, and is then zero). Average: dA/f² to every position."""
+        """dA (m, n_H, n_W, n_C) -> dA_prev (m, n_H_prev, n_W_prev, n_C), a work array
+        overwritten by the next backward pass; dA is left as it is. Max: each window's dA
+        goes to the first position (row-major) holding its maximum: position by position,
+        the window's remaining dA is handed to a position equal to the maximum, and is
+        then zero. Average: dA/f² to every position."""
         if self._shape is None:
             raise RuntimeError("backward called before a training forward pass")
         if not self.need_input_grad:
@@ -107,7 +108,8 @@ class Pool2D(Layer):
                 if k < f * f - 1:
                     rest -= dwin[k]
             dwin = dwin.reshape(f, f, *shape)
-        return scatter_windows(dwin, self._shape, s)
+        out = workspace(self._buf, "dA_prev", self._shape, dwin.dtype)
+        return scatter_windows(dwin, out, s)
 
     def config(self) -> dict:
         cfg = {"pool_size": self.pool_size, "mode": self.mode}
