@@ -21,10 +21,10 @@ def _interrupt_at(monkeypatch, at: int) -> None:
     """Make the epoch counted ``at`` raise KeyboardInterrupt, as Ctrl-C would."""
     real = training._Run.epoch
 
-    def epoch(self, X, Y, e):
+    def epoch(self, X, Y, e, cbs=None):
         if e == at:
             raise KeyboardInterrupt
-        return real(self, X, Y, e)
+        return real(self, X, Y, e, cbs)
 
     monkeypatch.setattr(training._Run, "epoch", epoch)
 
