@@ -45,9 +45,13 @@ def workspace(cache: dict, key: str, shape: tuple[int, ...], dtype, fill=None) -
     size = math.prod(shape)
     buf = cache.get(key)
     if buf is None or buf.size < size or buf.dtype != dtype:
-        buf = cache[key] = (
-            np.empty(size, dtype=dtype) if fill is None else np.full(size, fill, dtype)
-        )
+        if fill is None:
+            buf = np.empty(size, dtype=dtype)
+        elif fill == 0:  # calloc'd: pages that are only read are never written to memory
+            buf = np.zeros(size, dtype=dtype)
+        else:
+            buf = np.full(size, fill, dtype=dtype)
+        cache[key] = buf
     return buf[:size].reshape(shape)
 
 
