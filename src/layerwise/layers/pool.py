@@ -85,8 +85,8 @@ class Pool2D(Layer):
         """dA (m, n_H, n_W, n_C) -> dA_prev (m, n_H_prev, n_W_prev, n_C), a work array
         overwritten by the next backward pass; dA is left as it is. Max: each window's dA
         goes to the first position (row-major) holding its maximum: position by position,
-        the window's remaining dA is handed to a position equal to the maximum, and is
-        then zero. Average: dA/f² to every position."""
+        what the window has left is handed to a position equal to the maximum (and is then
+        zero); the last position gets whatever is left. Average: dA/f² to every position."""
         if self._shape is None:
             raise RuntimeError("backward called before a training forward pass")
         if not self.need_input_grad:
@@ -97,16 +97,17 @@ class Pool2D(Layer):
             share = dA * (1.0 / (f * f))
             dwin = np.broadcast_to(share, (f, f, *shape))
         else:
-            win, A, dt = self._win, self._A, self._A.dtype
+            win, A, dt, last = self._win, self._A, self._A.dtype, f * f - 1
             dwin = workspace(self._buf, "dwin", (f * f, *shape), dt)
             rest = workspace(self._buf, "rest", shape, dt)
             hit = workspace(self._buf, "hit", shape, np.dtype(bool))
-            np.copyto(rest, dA)
-            for k in range(f * f):
+            left = dA  # what the window still has to hand out
+            for k in range(last):
                 np.equal(win[k], A, out=hit)
-                np.multiply(rest, hit, out=dwin[k])
-                if k < f * f - 1:
-                    rest -= dwin[k]
+                np.multiply(left, hit, out=dwin[k])
+                left = np.subtract(left, dwin[k], out=dwin[last] if k == last - 1 else rest)
+            if last == 0:
+                np.copyto(dwin[0], dA)
             dwin = dwin.reshape(f, f, *shape)
         out = workspace(self._buf, "dA_prev", self._shape, dwin.dtype)
         return scatter_windows(dwin, out, s)
