@@ -16,11 +16,13 @@ from .images import (
 from .labels import as_targets, class_indices, one_hot, prepare_targets
 from .planar import make_flower
 from .scaling import Standardizer
+from .shapes import Scenes, make_shapes
 from .split import train_dev_test_split, train_test_split
 from .validation import check_X, check_XY
 
 __all__ = [
     "BUILTIN_DATASETS",
+    "Scenes",
     "Standardizer",
     "as_targets",
     "check_X",
@@ -34,6 +36,7 @@ __all__ = [
     "load_npz",
     "load_picture",
     "make_flower",
+    "make_shapes",
     "one_hot",
     "prepare_targets",
     "save_csv",

@@ -11,6 +11,7 @@ from .parameters import ParameterVector, build_layer
 from .pool import Pool2D
 from .registry import LAYERS, layer_class, layer_name, register_layer
 from .rescale import Rescale
+from .yolo_head import YoloHead
 
 __all__ = [
     "Activation",
@@ -24,6 +25,7 @@ __all__ = [
     "ParameterVector",
     "Pool2D",
     "Rescale",
+    "YoloHead",
     "build_layer",
     "layer_class",
     "layer_name",

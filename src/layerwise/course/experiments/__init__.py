@@ -25,6 +25,7 @@ EXPERIMENTS: dict[str, str] = {
     "convolution": "convolution",
     "cat-cnn": "cnn",
     "transfer": "transfer",
+    "yolo": "yolo",
 }
 
 
