@@ -10,8 +10,7 @@
     replaced: they load, or raise a ``LayerwiseError``.
 
 Anything else (a foreign exception, or a NumPy RuntimeWarning, turned into an error here)
-fails the test, except the failures in ``KNOWN_ISSUES``: found here in other modules and
-reported, they are counted as events until fixed. ``LAYERWISE_FUZZ_EXAMPLES`` sets the
+fails the test. ``LAYERWISE_FUZZ_EXAMPLES`` sets the
 number of examples per test (default 200, for CI); ``pytest
 --hypothesis-show-statistics`` shows how they ended.
 """
@@ -52,37 +51,6 @@ HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "linear"]
 def ends_as(outcome: BaseException | None) -> None:
     """Record how an example ended, for --hypothesis-show-statistics."""
     event("finite results" if outcome is None else f"raised {type(outcome).__name__}")
-
-
-def _raised_in(exc: BaseException, filename: str, function: str) -> bool:
-    tb = exc.__traceback__
-    while tb is not None and tb.tb_next is not None:
-        tb = tb.tb_next
-    code = tb.tb_frame.f_code if tb is not None else None
-    return code is not None and code.co_filename.endswith(filename) and code.co_name == function
-
-
-#: Failures this fuzzing found in modules outside the files its authors could change:
-#: reported, and recorded as an event ("known issue: ...") rather than a failure until
-#: they are fixed. ``stage`` is "fit" or "inference" (predict_proba, predict, evaluate).
-#: Delete an entry once its fix lands; the fuzzing then keeps it fixed.
-KNOWN_ISSUES = {
-    "fit on a network without parameters: IndexError in training.py": lambda stage, exc: (
-        stage == "fit" and isinstance(exc, IndexError) and _raised_in(exc, "training.py", "epoch")
-    ),
-    "inference overflows float32 after a fit that left large finite weights: "
-    "RuntimeWarning, then inf": lambda stage, exc: (
-        stage == "inference" and isinstance(exc, RuntimeWarning) and "overflow" in str(exc)
-    ),
-}
-
-
-def known_issue(stage: str, exc: BaseException) -> bool:
-    for name, matches in KNOWN_ISSUES.items():
-        if matches(stage, exc):
-            event(f"known issue: {name}")
-            return True
-    return False
 
 
 # --------------------------------------------------------------------------- (a) networks
@@ -196,14 +164,12 @@ def labels(draw, m: int, dtype: str):
 def train_and_use(model: lw.Sequential, X, Y, options: dict) -> None:
     """fit, predict_proba, predict, evaluate: finite results, or a LayerwiseError.
     RuntimeWarnings (overflow, invalid value, ...) are errors, as in the suite's config."""
-    stage = "fit"
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         try:
             history = model.fit(X, Y, verbose=0, **options)
             for key, costs in history.history.items():
                 assert np.all(np.isfinite(costs)), f"fit recorded a non-finite {key}: {costs}"
-            stage = "inference"
             A = model.predict_proba(X)
             assert np.all(np.isfinite(A)), "predict_proba gave NaN or inf"
             model.predict(X)
@@ -212,10 +178,6 @@ def train_and_use(model: lw.Sequential, X, Y, options: dict) -> None:
         except LayerwiseError as exc:
             ends_as(exc)
             return
-        except (IndexError, RuntimeWarning) as exc:
-            if known_issue(stage, exc):
-                return
-            raise
     ends_as(None)
 
 

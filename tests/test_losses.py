@@ -45,6 +45,14 @@ def test_mse_hand_example():
     assert MeanSquaredError().cost(A2, Y2) == pytest.approx((1 + 4 + 1) / 4, rel=1e-15)
 
 
+def test_mse_of_large_float32_outputs_is_finite_and_exact():
+    # (A - Y)^2 = 1e40 overflows float32 (max 3.4e38); the cost, a float, does not.
+    A = np.array([[1e20, -1e20]], dtype=np.float32)
+    Y = np.zeros((1, 2), dtype=np.float32)
+    expected = (float(A[0, 0]) ** 2 + float(A[0, 1]) ** 2) / (2 * 2)
+    assert MeanSquaredError().cost(A, Y) == pytest.approx(expected, rel=1e-15)
+
+
 @pytest.mark.parametrize("m", [1, 5, 40])
 def test_costs_are_averages_over_m(m):
     rng = np.random.default_rng(m)

@@ -40,5 +40,9 @@ class TrainingDivergedError(LayerwiseError, ArithmeticError):
         self.history = history
 
 
+class NonFiniteOutputError(LayerwiseError, ArithmeticError):
+    """The forward pass overflowed: finite weights and input, but A[L] or Z[L] is inf/NaN."""
+
+
 class DataWarning(UserWarning):
     """The data will train, but probably not well (e.g. pixels in [0, 255], not [0, 1])."""

@@ -118,7 +118,9 @@ class MeanSquaredError(Loss):
     fused_with = "linear"
 
     def cost(self, A: Array, Y: Array) -> float:
-        d = A - Y
+        """Summed in float64: a float32 A of 1e20 has a finite cost, but (A - Y)^2 overflows
+        float32."""
+        d = np.subtract(A, Y, dtype=np.float64)
         return float(np.sum(d * d) / (2 * A.shape[-1]))
 
     def gradient(self, A: Array, Y: Array) -> Array:

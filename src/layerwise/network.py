@@ -13,7 +13,15 @@ from .autodiff import CustomLoss
 from .checks import seed as check_seed
 from .data.labels import prepare_example_targets, prepare_targets
 from .data.validation import check_finite
-from .errors import ConfigError, LayerwiseError, ModelFileError, NotFittedError, ShapeError
+from .errors import (
+    ConfigError,
+    DataError,
+    LayerwiseError,
+    ModelFileError,
+    NonFiniteOutputError,
+    NotFittedError,
+    ShapeError,
+)
 from .layers import Activation, Dense, Layer, ParameterVector, layer_class, layer_name
 from .losses import Loss, default_loss, get_loss
 from .metrics import accuracy_of
@@ -185,7 +193,16 @@ class Sequential:
             check_finite(X, "X")
         if self.normalizer_ is not None:
             X = self.normalizer_.transform(X)
-        return X.astype(self.dtype, copy=False)
+        if X.dtype.kind != "f" or X.dtype.itemsize <= self.dtype.itemsize:
+            return X.astype(self.dtype, copy=False)
+        with np.errstate(over="ignore"):
+            cast = X.astype(self.dtype)
+        if not np.isfinite(cast).all():
+            raise DataError(
+                f"X holds values beyond {self.dtype}'s range (|x| <= "
+                f"{np.finfo(self.dtype).max:.3g}): rescale X, or use dtype='float64'"
+            )
+        return cast
 
     def forward(self, X: Array, training: bool = False) -> Array:
         """A[L] for X (n[0], m) (already checked); keeps caches when ``training``."""
@@ -275,12 +292,27 @@ class Sequential:
                 if m <= batch_size
                 else (X[..., i : i + batch_size] if axis == -1 else X[i : i + batch_size])
             )
-            parts.append(self.forward(chunk))
+            with np.errstate(over="ignore", invalid="ignore"):
+                parts.append(self.forward(chunk))
             logits.append(self.output_logits())
+            self._check_finite(parts[-1], logits[-1])
         if len(parts) == 1:
             return parts[0], logits[0]
         Z = None if logits[0] is None else np.concatenate(logits, axis=-1)
         return np.concatenate(parts, axis=self.output_axis), Z
+
+    def _check_finite(self, A: Array, Z: Array | None) -> None:
+        """Refuse an overflowed forward pass rather than return inf or NaN."""
+        bad = ~np.isfinite(A) if Z is None else ~(np.isfinite(A) & np.isfinite(Z))
+        if not bad.any():
+            return
+        examples = np.moveaxis(bad, self.output_axis, 0).reshape(bad.shape[self.output_axis], -1)
+        raise NonFiniteOutputError(
+            f"the forward pass overflowed {self.dtype} for {int(examples.any(axis=1).sum())} "
+            f"of {examples.shape[0]} examples (A[L] or Z[L] is inf or NaN): this input is too "
+            "large for these weights; scale X as in training, retrain with a smaller "
+            "learning rate, or use dtype='float64'"
+        )
 
     def predict(self, X: Array) -> Array:
         """Labels (1, m): A > 0.5 for a sigmoid output, argmax over classes for softmax,
@@ -298,7 +330,13 @@ class Sequential:
         A, Z = self._outputs(X)
         loss_obj = self.resolve_loss(loss if loss is not None else self.loss_)
         Yt = self.targets(Y, A.shape[self.output_axis]).astype(A.dtype, copy=False)
-        out = {"loss": self.cost(A, Yt, loss_obj, Z)}
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = {"loss": self.cost(A, Yt, loss_obj, Z)}
+        if not np.isfinite(out["loss"]):
+            raise NonFiniteOutputError(
+                f"the cost overflowed ({out['loss']}) though A[L] is finite: the outputs are too "
+                "far from Y for this dtype; scale X and Y as in training"
+            )
         acc = accuracy_of(A, Yt, self.output_activation) if self.output_axis == -1 else None
         if acc is not None:
             out["accuracy"] = acc

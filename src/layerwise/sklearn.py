@@ -17,10 +17,10 @@ import numpy as np
 
 try:
     from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+    from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
     from sklearn.model_selection import train_test_split
     from sklearn.utils import check_random_state
-    from sklearn.utils.multiclass import check_classification_targets
-    from sklearn.utils.validation import check_is_fitted
+    from sklearn.utils.multiclass import type_of_target
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError(
         "layerwise.sklearn needs scikit-learn: pip install 'layerwise[sklearn]'"
@@ -34,14 +34,46 @@ except ImportError:  # pragma: no cover - older scikit-learn
         return estimator._validate_data(X, y, reset=reset, **kwargs)
 
 
+from . import checks
 from .builders import hidden_layers
 from .callbacks import EarlyStopping, History
+from .errors import ConfigError, DataError, LayerwiseError
+from .errors import NotFittedError as _NotFittedError
 from .layers import Dense
 from .network import Sequential
 
 __all__ = ["DenseClassifier", "DenseRegressor"]
 
 Array = np.ndarray
+
+
+class EstimatorNotFittedError(_NotFittedError, _SklearnNotFittedError):
+    """predict before fit: layerwise's NotFittedError that scikit-learn also recognises."""
+
+
+def _plain(value):
+    """A NumPy scalar as the Python value it holds (for messages: 0.5, not np.float64(0.5))."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _validated(estimator, X, y="no_validation", **kwargs):
+    """scikit-learn's ``validate_data``, its refusals turned into one-line DataErrors.
+
+    ``DataError`` is a ``ValueError``, so scikit-learn's own checks still see the error
+    type they expect; scikit-learn's message is joined into one line, without the array it
+    dumps and without its advice to use another estimator for NaN.
+    """
+    try:
+        return validate_data(estimator, X, y, **kwargs)
+    except ValueError as exc:
+        if isinstance(exc, LayerwiseError):
+            raise
+        lines = [
+            line.strip()
+            for line in str(exc).splitlines()
+            if line.strip() and not line.strip().startswith("array=") and "natively" not in line
+        ]
+        raise DataError(f"{type(estimator).__name__}: {' '.join(lines)}") from None
 
 
 class _DenseBase(BaseEstimator):
@@ -95,14 +127,14 @@ class _DenseBase(BaseEstimator):
         if sizes is None or not all(
             isinstance(n, Integral) and not isinstance(n, bool) and n >= 1 for n in sizes
         ):
-            raise ValueError(
+            raise ConfigError(
                 "hidden_layer_sizes must be a sequence of positive integers, e.g. (64,) or "
                 f"(32, 16), got {self.hidden_layer_sizes!r}"
             )
         return [int(n) for n in sizes]
 
     def _check_params(self) -> None:
-        """Raise ValueError for arguments the engine does not check itself."""
+        """Raise ConfigError for arguments the engine does not check itself."""
 
         def real(name: str, low: float, high: float, low_open: bool, high_open: bool) -> None:
             value = getattr(self, name)
@@ -113,7 +145,7 @@ class _DenseBase(BaseEstimator):
                 )
             if not ok:
                 left, right = "(" if low_open else "[", ")" if high_open else "]"
-                raise ValueError(
+                raise ConfigError(
                     f"{name} must be a number in {left}{low}, {high}{right}, got {value!r}"
                 )
 
@@ -124,17 +156,22 @@ class _DenseBase(BaseEstimator):
         for name, low in (("epochs", 1), ("patience", 0)):
             value = getattr(self, name)
             if not isinstance(value, Integral) or isinstance(value, bool) or value < low:
-                raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+                raise ConfigError(f"{name} must be an integer >= {low}, got {value!r}")
         bs = self.batch_size
         if bs is not None and (not isinstance(bs, Integral) or isinstance(bs, bool) or bs < 1):
-            raise ValueError(f"batch_size must be a positive integer or None, got {bs!r}")
+            raise ConfigError(f"batch_size must be a positive integer or None, got {bs!r}")
 
     def _seed(self) -> int | None:
         """The engine's seed: random_state itself for an int, one draw from a RandomState."""
         if self.random_state is None:
             return None
-        if isinstance(self.random_state, Integral):
-            return int(self.random_state)
+        if isinstance(self.random_state, Integral) and not isinstance(self.random_state, bool):
+            return checks.seed(self.random_state, "random_state")
+        if not isinstance(self.random_state, np.random.RandomState):
+            raise ConfigError(
+                "random_state must be None, an integer in [0, 2**32) or a "
+                f"np.random.RandomState, got {self.random_state!r}"
+            )
         return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 
     # ------------------------------------------------------------------ training
@@ -189,8 +226,11 @@ class _DenseBase(BaseEstimator):
 
     def _engine_output(self, X) -> Array:
         """A[L]ᵀ, (n_samples, n_y), for X (n_samples, n_features)."""
-        check_is_fitted(self, "model_")
-        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        if not hasattr(self, "model_"):
+            raise EstimatorNotFittedError(
+                f"this {type(self).__name__} is not fitted yet: call fit(X, y) before predicting"
+            )
+        X = _validated(self, X, reset=False, dtype=(np.float64, np.float32))
         return self.model_.predict_proba(X.T).T
 
 
@@ -211,13 +251,17 @@ class DenseClassifier(ClassifierMixin, _DenseBase):
 
     def fit(self, X, y) -> DenseClassifier:
         """Train on X (n_samples, n_features) and labels y (n_samples,)."""
-        X, y = validate_data(self, X, y, dtype=(np.float64, np.float32))
-        check_classification_targets(y)
+        X, y = _validated(self, X, y, dtype=(np.float64, np.float32))
+        kind = type_of_target(y)
+        if kind not in ("binary", "multiclass"):
+            raise DataError(
+                f"DenseClassifier needs class labels in y (Unknown label type: {kind}, e.g. "
+                f"{_plain(y.flat[0])!r}); for real targets use DenseRegressor"
+            )
         classes, y_idx = np.unique(y, return_inverse=True)
         if classes.size < 2:
-            raise ValueError(
-                f"DenseClassifier needs at least 2 classes in y, got 1 class: {classes[0]!r}"
-            )
+            only = _plain(classes[0])
+            raise DataError(f"DenseClassifier needs at least 2 classes in y, got 1 class: {only!r}")
         m, C = y_idx.size, classes.size
         if C == 2:
             Y = y_idx.reshape(1, m).astype(np.float64)
@@ -271,7 +315,12 @@ class DenseRegressor(RegressorMixin, _DenseBase):
     def fit(self, X, y) -> DenseRegressor:
         """Train on X (n_samples, n_features) and targets y (n_samples,) or
         (n_samples, n_targets)."""
-        X, y = validate_data(
+        if np.asarray(y).dtype.kind in "USV":
+            raise DataError(
+                "DenseRegressor needs numeric targets y, got text such as "
+                f"{_plain(np.asarray(y).flat[0])!r}; for class labels use DenseClassifier"
+            )
+        X, y = _validated(
             self, X, y, dtype=(np.float64, np.float32), multi_output=True, y_numeric=True
         )
         y = np.asarray(y, dtype=np.float64)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from layerwise import checks
 from layerwise.errors import ConfigError
 
 __all__ = ["make_flower"]
@@ -24,7 +25,7 @@ def make_flower(m: int = 400, seed: int | None = 1, *, rng=None) -> tuple[np.nda
     if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 2:
         raise ConfigError(f"m must be an integer >= 2 (two classes), got {m!r}")
     if rng is None:
-        rng = np.random.RandomState(seed)
+        rng = np.random.RandomState(None if seed is None else checks.seed(seed, "seed"))
     elif not hasattr(rng, "randn"):
         raise ConfigError(
             f"rng must have a .randn method (e.g. np.random.RandomState), got {type(rng).__name__}"

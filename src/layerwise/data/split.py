@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from layerwise import checks
 from layerwise.errors import ConfigError, DataError
 
 from .validation import check_XY
@@ -91,6 +92,8 @@ def _take(A: np.ndarray, idx: np.ndarray) -> np.ndarray:
 
 def _split(X, Y, sizes, names, seed, stratify) -> tuple[np.ndarray, ...]:
     """Split checked X (n_x, m), Y (n_y, m) into parts of ``sizes`` (see :func:`_counts`)."""
+    if seed is not None:
+        seed = checks.seed(seed, "seed")
     m = X.shape[1]
     counts = _counts(sizes, m, names)
     strata = _strata(Y) if stratify else None
