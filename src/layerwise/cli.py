@@ -13,11 +13,15 @@ import warnings
 from collections.abc import Sequence
 
 from . import __version__, commands
+from .activations import get_activation
+from .augment import get_augment
 from .builders import PRESETS
 from .checks import in_range, non_negative_int, positive_int, probability, seed
 from .course import check as course_check
 from .course.experiments import EXPERIMENTS, get_main
 from .errors import ConfigError, DataWarning, LayerwiseError, TrainingDivergedError
+from .initializers import get_initializer
+from .optimizers import get_optimizer
 from .tuning import command as tune_command
 
 #: exit codes: 2 bad input, 3 training diverged (NaN/inf), 130 Ctrl-C, and 141 (128 +
@@ -51,6 +55,9 @@ class _Parser(argparse.ArgumentParser):
         )
         if flag:
             message = flag.group(1) + " " + message[flag.end() :]
+        named = re.match(r"argument (\S+): (?=unknown )", message)
+        if named:  # a name checked by _name_for: the message already says what was expected
+            flag, message = True, named.group(1) + ": " + message[named.end() :]
         raise UsageError(f"{message} (see {self.prog} --help)" if not flag else message)
 
 
@@ -65,6 +72,18 @@ def _argument(check):
 
     parse.__name__ = check.__name__
     return parse
+
+
+def _name_for(factory):
+    """An argparse type that checks a name with ``factory`` (which raises ConfigError for
+    an unknown one) when the flags are read, before any data is loaded."""
+
+    def name(text: str) -> str:
+        factory(text)
+        return text
+
+    name.__name__ = factory.__name__.removeprefix("get_")
+    return _argument(name)
 
 
 def _number(text: str) -> float:
@@ -132,15 +151,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     t.add_argument(
         "--activation",
+        type=_name_for(get_activation),
         default=None,
         help="hidden activation: relu, leaky_relu, tanh, sigmoid, linear",
     )
     t.add_argument(
         "--init",
+        type=_name_for(get_initializer),
         default=None,
         help="zeros, random, xavier or he (default: He for relu/leaky_relu, Xavier otherwise)",
     )
-    t.add_argument("--optimizer", default=None, help="gd, momentum, rmsprop or adam")
+    t.add_argument(
+        "--optimizer",
+        type=_name_for(get_optimizer),
+        default=None,
+        help="gd, momentum, rmsprop or adam",
+    )
     t.add_argument("--lr", type=_step, default=None, help="learning rate alpha")
     t.add_argument(
         "--iterations",
@@ -244,6 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     t.add_argument(
         "--augment",
+        type=_name_for(get_augment),
         default=None,
         metavar="LIST",
         help="image data: augment training batches, e.g. flip,crop,color (or pca_color)",
