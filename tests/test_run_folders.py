@@ -315,3 +315,18 @@ def test_commit_without_overwrite_refuses_a_run_that_appeared(tmp_path):
             folder.commit()
     assert (out / "model.npz").read_bytes() == b"someone else's"
     assert (folder.partial / "model.npz").read_bytes() == b"mine"
+
+
+def test_a_classifier_run_with_inputs_but_no_labels_has_no_confusion_matrix(tmp_path):
+    from layerwise.data import make_flower
+    from layerwise.runs import write_run
+
+    X, Y = make_flower(m=40)
+    model = lw.Sequential([lw.Dense(3, "tanh"), lw.Dense(1, "sigmoid")], seed=1)
+    history = model.fit(X, Y, epochs=2, verbose=0)
+    model.classes_ = ["0", "1"]  # as `layerwise train` names them
+    written = write_run(tmp_path / "run", model, history, {}, X=X)
+    names = sorted(p.name for p in written)
+    assert "confusion_matrix.png" not in names and "model.npz" in names
+    written = write_run(tmp_path / "run2", model, history, {}, X=X, Y=Y)
+    assert "confusion_matrix.png" in {p.name for p in written}

@@ -106,7 +106,12 @@ def write_run(
             )
         )
     scored = test if test is not None and test[0] is not None else (X, Y)
-    if model.classes_ and scored[0] is not None and model.output_axis == -1:
+    if (
+        model.classes_
+        and scored[0] is not None
+        and scored[1] is not None
+        and model.output_axis == -1
+    ):
         written.append(_confusion(model, *scored, out / "confusion_matrix.png"))
     return written
 
