@@ -59,8 +59,8 @@ layers = { int_uniform = [1, 3] }
 keep_prob = { uniform = [0.5, 1.0] }
 l2 = { log_uniform = [1e-3, 3.0] }
 optimizer = ["adam", "momentum", "rmsprop"]
-epochs = 100
-early_stopping = 15
+epochs = 300
+early_stopping = 20
 """
 
 
