@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import layerwise as lw
+from layerwise.builders import PRESETS
 from layerwise.data import make_flower, train_test_split
 from layerwise.errors import ConfigError, ShapeError
 from layerwise.tuning import (
@@ -161,7 +162,35 @@ def test_the_example_space_file_is_the_course_table():
     np.testing.assert_allclose(beta.grid_values(3), [1e-3, 1e-2, 1e-1])  # 1 - beta
     assert isinstance(dims["batch_size"], PowerOfTwo)
     assert set(dims) >= {"hidden_units", "layers", "keep_prob", "l2", "optimizer"}
-    assert check_params(dims, fixed, "x") == fixed == {"epochs": 100, "early_stopping": 15}
+    assert check_params(dims, fixed, "x") == fixed
+
+
+def test_the_digits_preset_is_a_point_of_the_example_space():
+    """The tuned search can only beat ``layerwise train --data digits`` fairly when the
+    default configuration is one of its points: the same epochs and patience (fewer
+    epochs stop the default network before its best dev loss, at epoch 112) and every
+    searched value within its range (lambda = 0 aside: l2's lower end, 1e-3, adds
+    1e-3/m_train ~ 1e-6 of W to dW)."""
+    dims, fixed = load_space_file(EXAMPLES / "tune_space.toml")
+    preset = PRESETS["digits"]
+    assert fixed == {"epochs": preset["iterations"], "early_stopping": preset["early_stopping"]}
+    default = {
+        "learning_rate": preset["lr"],
+        "beta": 0.9,  # Adam's beta1
+        "hidden_units": preset["layers"][0],
+        "layers": len(preset["layers"]),
+        "batch_size": preset["batch_size"],
+        "keep_prob": preset["keep_prob"],
+        "optimizer": preset["optimizer"],
+    }
+    for name, value in default.items():
+        dim = dims[name]
+        if isinstance(dim, Choice):
+            assert value in dim.values, name
+        else:
+            assert dim.low <= value <= dim.high, name
+    assert math.log2(default["batch_size"]).is_integer()
+    assert dims["l2"].low <= 1e-3
 
 
 @pytest.mark.parametrize(

@@ -59,8 +59,8 @@ layers = { int_uniform = [1, 3] }
 keep_prob = { uniform = [0.5, 1.0] }
 l2 = { log_uniform = [1e-3, 3.0] }
 optimizer = ["adam", "momentum", "rmsprop"]
-epochs = 100
-early_stopping = 15
+epochs = 300
+early_stopping = 20
 """
 
 
@@ -302,7 +302,14 @@ def add_parser(sub) -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    t.add_argument("--data", help="built-in name (flower, digits) or a data file (default: flower)")
+    _data_arguments(t.add_argument_group("data"))
+    _search_arguments(t.add_argument_group("search"))
+    _study_arguments(t.add_argument_group("study"))
+    return t
+
+
+def _search_arguments(t) -> None:
+    """What is searched, and how: the space, the count, the sampler and the pruner."""
     t.add_argument(
         "--space",
         metavar="FILE",
@@ -316,24 +323,6 @@ def add_parser(sub) -> argparse.ArgumentParser:
     t.add_argument("--sampler", choices=engine.SAMPLERS, help="(default: tpe)")
     t.add_argument("--pruner", choices=engine.PRUNERS, help="(default: median)")
     t.add_argument(
-        "--workers", type=_positive_int, help="local processes on the study (default: 1)"
-    )
-    t.add_argument(
-        "--storage",
-        metavar="URL",
-        help="a database URL (postgresql+psycopg2://..., many machines) or a journal file "
-        "(default: study.journal in the run folder)",
-    )
-    t.add_argument("--study", metavar="NAME", help="study name (default: DATA-SAMPLER)")
-    t.add_argument("--timeout", type=_seconds, metavar="S", help="start no trial after S seconds")
-    t.add_argument("--out", help="run folder (default: runs/<study>)")
-    t.add_argument(
-        "--resume",
-        action="store_true",
-        help="continue the unfinished study of --out (its other flags are kept)",
-    )
-    t.add_argument("--seed", type=_seed, help="splits, models and sampler (default: 1)")
-    t.add_argument(
         "--metric",
         choices=tuple(METRICS),
         help="dev metric (default: val_accuracy for classes, val_loss for numbers)",
@@ -344,21 +333,47 @@ def add_parser(sub) -> argparse.ArgumentParser:
         metavar="K",
         help="grid: K values per continuous axis (default: the most that fit in --trials)",
     )
+    t.add_argument("--timeout", type=_seconds, metavar="S", help="start no trial after S seconds")
+
+
+def _study_arguments(t) -> None:
+    """Where the study lives and who works on it: workers, storage, name, run folder."""
     t.add_argument(
-        "--validation-split",
-        type=_split,
-        metavar="F",
-        help="share of the training set held out as the dev set (default: 0.15)",
+        "--workers", type=_positive_int, help="local processes on the study (default: 1)"
     )
+    t.add_argument(
+        "--storage",
+        metavar="URL",
+        help="a database URL (postgresql+psycopg2://..., many machines) or a journal file "
+        "(default: study.journal in the run folder)",
+    )
+    t.add_argument("--study", metavar="NAME", help="study name (default: DATA-SAMPLER)")
     t.add_argument(
         "--heartbeat",
         type=_seconds,
         metavar="S",
         help="database storage: a trial silent for 2 S seconds is failed (default: 10)",
     )
-    t.add_argument("--dtype", choices=("float32", "float64"))
+    t.add_argument("--out", help="run folder (default: runs/<study>)")
+    t.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the unfinished study of --out (its other flags are kept)",
+    )
     t.add_argument("--quiet", action="store_true", help="no progress lines")
-    return t
+
+
+def _data_arguments(t) -> None:
+    """The data, their split and the models' seed and dtype, as ``layerwise train``'s."""
+    t.add_argument("--data", help="built-in name (flower, digits) or a data file (default: flower)")
+    t.add_argument(
+        "--validation-split",
+        type=_split,
+        metavar="F",
+        help="share of the training set held out as the dev set (default: 0.15)",
+    )
+    t.add_argument("--seed", type=_seed, help="splits, models and sampler (default: 1)")
+    t.add_argument("--dtype", choices=("float32", "float64"))
 
 
 # ---------------------------------------------------------------------------- running

@@ -479,62 +479,78 @@ def run_worker(
         storage = open_storage(plan.storage, plan.heartbeat) if storage is None else storage
         study = load_study(plan, storage, worker)
         ticket = ticket_for(storage, plan.journal_path, plan.study_name)
-        heartbeat = heartbeat_storage(storage)
-        me = worker_id()
-        objective = plan.objective
-
-        def optuna_objective(trial):
-            ticket.release()  # the trial exists now: other workers may count it
-            trial.set_user_attr(WORKER_ATTR, me)
-            params = {name: dim.suggest(trial, name) for name, dim in plan.dims.items()}
-            reporter = _Reporter(trial, optuna)
-            result = objective(params, reporter)
-            seconds = time.perf_counter() - reporter.start
-            if isinstance(result, Mapping):
-                for k, v in result.items():
-                    trial.set_user_attr(k, _plain(v))
-                value = result.get(plan.metric, result.get("value"))
-                if value is None:
-                    raise ConfigError(f"the objective's result has no {plan.metric!r}: {result!r}")
-            else:
-                value = result
-            trial.set_user_attr("seconds", seconds)
-            return float(value)
-
-        ran = failures = 0
-        check_dead = True  # Optuna's optimize fails stale trials itself before each trial
-        finished_states: list = []
-
-        def record(study, frozen) -> None:
-            finished_states.append(frozen)
-
+        trial_objective = _TrialObjective(plan, ticket, worker_id(), optuna)
         try:
-            while True:
-                if plan.deadline is not None and time.time() >= plan.deadline:
-                    break
-                if plan.parent_pid is not None and os.getppid() != plan.parent_pid:
-                    break  # the command that started this worker is gone
-                if check_dead or not heartbeat:
-                    fail_dead_trials(study, storage)
-                ticket.acquire()
-                finished, running = study_counts(study)
-                if finished >= plan.target or _grid_done(study):
-                    break
-                if finished + running >= plan.target:
-                    ticket.release()  # the last trials run elsewhere: see whether they finish
-                    check_dead = True
-                    time.sleep(POLL_SECONDS)
-                    continue
-                check_dead = False
-                study.optimize(optuna_objective, n_trials=1, catch=(), callbacks=[record])
-                ticket.release()
-                ran += 1
-                failures = _failures_in_a_row(finished_states[-1], failures)
-                if on_trial is not None:
-                    on_trial(study)
+            return _trial_loop(plan, study, storage, ticket, trial_objective, on_trial)
         finally:
             ticket.close()
-        return ran
+
+
+class _TrialObjective:
+    """Optuna's objective for one trial of a worker: lets other workers count the new
+    trial, records who runs it, asks the sampler for the params, runs the plan's
+    objective (its metrics become user attributes) and returns the score."""
+
+    def __init__(self, plan: Plan, ticket: _Ticket, me: str, optuna) -> None:
+        self.plan, self.ticket, self.me, self.optuna = plan, ticket, me, optuna
+
+    def __call__(self, trial) -> float:
+        self.ticket.release()  # the trial exists now: other workers may count it
+        trial.set_user_attr(WORKER_ATTR, self.me)
+        params = {name: dim.suggest(trial, name) for name, dim in self.plan.dims.items()}
+        reporter = _Reporter(trial, self.optuna)
+        result = self.plan.objective(params, reporter)
+        seconds = time.perf_counter() - reporter.start
+        if isinstance(result, Mapping):
+            for k, v in result.items():
+                trial.set_user_attr(k, _plain(v))
+            value = result.get(self.plan.metric, result.get("value"))
+            if value is None:
+                raise ConfigError(f"the objective's result has no {self.plan.metric!r}: {result!r}")
+        else:
+            value = result
+        trial.set_user_attr("seconds", seconds)
+        return float(value)
+
+
+def _should_stop(plan: Plan) -> bool:
+    """The deadline has passed, or the command that started this worker is gone."""
+    if plan.deadline is not None and time.time() >= plan.deadline:
+        return True
+    return plan.parent_pid is not None and os.getppid() != plan.parent_pid
+
+
+def _trial_loop(plan: Plan, study, storage, ticket: _Ticket, trial_objective, on_trial) -> int:
+    """One trial at a time while the study's finished and running trials are short of
+    the target (counted under ``ticket``; see the module docstring); how many ran."""
+    heartbeat = heartbeat_storage(storage)
+    ran = failures = 0
+    check_dead = True  # Optuna's optimize fails stale trials itself before each trial
+    finished_states: list = []
+
+    def record(study, frozen) -> None:
+        finished_states.append(frozen)
+
+    while not _should_stop(plan):
+        if check_dead or not heartbeat:
+            fail_dead_trials(study, storage)
+        ticket.acquire()
+        finished, running = study_counts(study)
+        if finished >= plan.target or _grid_done(study):
+            break
+        if finished + running >= plan.target:
+            ticket.release()  # the last trials run elsewhere: see whether they finish
+            check_dead = True
+            time.sleep(POLL_SECONDS)
+            continue
+        check_dead = False
+        study.optimize(trial_objective, n_trials=1, catch=(), callbacks=[record])
+        ticket.release()
+        ran += 1
+        failures = _failures_in_a_row(finished_states[-1], failures)
+        if on_trial is not None:
+            on_trial(study)
+    return ran
 
 
 def _grid_done(study) -> bool:

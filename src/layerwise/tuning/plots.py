@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..atomic import atomic_write
-from .engine import quiet_optuna
+from .engine import quiet_optuna, require_optuna
 
 
 def _pyplot():
@@ -29,6 +29,7 @@ def _figure(axes):
 
 
 def _draw(draw: Callable, path: Path, size: tuple[float, float] | None = None, touch=None) -> Path:
+    """Draw with Optuna, then ``touch(axes)`` (layout, scales, labels), and write a PNG."""
     plt = _pyplot()
     with plt.style.context("default"):
         axes = draw()
@@ -39,8 +40,8 @@ def _draw(draw: Callable, path: Path, size: tuple[float, float] | None = None, t
         for ax in getattr(axes, "flat", [axes]):
             if ax.get_xscale() == "log":  # decades only: the minor labels overlap
                 ax.xaxis.set_minor_formatter(_null_formatter())
-            if touch is not None:
-                touch(ax)
+        if touch is not None:
+            touch(axes)
         return atomic_write(
             path, lambda fh: fig.savefig(fh, dpi=100, bbox_inches="tight", format="png")
         )
@@ -57,13 +58,85 @@ def _null_formatter():
 def _per_epoch(metric: str, n_trials: int):
     def touch(ax) -> None:
         ax.set_xlabel("epoch (0: the first)")
-        ax.set_ylabel(f"dev {metric}")
         ax.set_title("Dev metric after each epoch (a pruned trial's line stops early)")
+        if metric == "val_accuracy":
+            _error_scale(ax)
+            ax.set_ylabel("dev accuracy (scale: log of the error, 1 - accuracy)")
+        else:
+            ax.set_yscale("log")
+            ax.set_ylabel(f"dev {metric}")
         legend = ax.get_legend()
         if legend is not None and n_trials > 12:
             legend.remove()
 
     return touch
+
+
+#: accuracies drawn on the error scale, and the error the top of it stands for
+ACCURACY_TICKS = (0.0, 0.5, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999)
+
+
+def _error_scale(ax) -> None:
+    """y as -log10(1 - accuracy): the last few examples of a dev set, where the good
+    trials differ (0.99 against 0.995), get as much room as 0.5 against 0.9; an
+    accuracy of 0.999 or more is drawn at the top, labelled 1."""
+    import numpy as np  # noqa: PLC0415 - with matplotlib, only when drawing
+
+    floor = 1.0 - ACCURACY_TICKS[-1]
+
+    def forward(y):
+        return -np.log10(np.maximum(1.0 - np.asarray(y, dtype=float), floor))
+
+    def inverse(z):
+        return 1.0 - 10.0 ** -np.asarray(z, dtype=float)
+
+    ax.set_yscale("function", functions=(forward, inverse))
+    ax.set_ylim(0.0, ACCURACY_TICKS[-1])
+    ax.set_yticks(ACCURACY_TICKS, [f"{v:g}" for v in ACCURACY_TICKS[:-1]] + ["1"])
+    ax.yaxis.set_minor_formatter(_null_formatter())
+
+
+#: the slice plot's panels per row
+SLICE_COLUMNS = 4
+
+
+def _slice_grid(study):
+    """Optuna draws the slice panels (one per parameter) in one row, too wide to read
+    past four: here they go in rows of ``SLICE_COLUMNS``, the first of each row with the
+    metric's axis, whole-number parameters with whole-number ticks, and the trial-number
+    colour bar beside them all."""
+
+    def touch(axes) -> None:
+        axes = list(getattr(axes, "flat", [axes]))
+        _integer_ticks(study, axes)
+        if len(axes) <= SLICE_COLUMNS:
+            return
+        fig = axes[0].figure
+        ylabel = axes[0].get_ylabel()
+        label = ""
+        for cax in [a for a in fig.axes if a not in axes]:  # the colour bar
+            label = cax.get_ylabel()
+            cax.remove()
+        grid = fig.add_gridspec(-(-len(axes) // SLICE_COLUMNS), SLICE_COLUMNS, hspace=0.45)
+        for i, ax in enumerate(axes):
+            ax.set_subplotspec(grid[i // SLICE_COLUMNS, i % SLICE_COLUMNS])
+            first = i % SLICE_COLUMNS == 0
+            ax.tick_params(axis="y", labelleft=first)
+            ax.set_ylabel(ylabel if first else "")
+        fig.colorbar(axes[-1].collections[0], ax=axes, label=label)
+
+    return touch
+
+
+def _integer_ticks(study, axes) -> None:
+    """Whole-number ticks on the panels of whole-number parameters (layers, units)."""
+    from matplotlib.ticker import MaxNLocator  # noqa: PLC0415 - matplotlib only when drawing
+
+    optuna = require_optuna()
+    kinds = {k: d for t in study.get_trials(deepcopy=False) for k, d in t.distributions.items()}
+    for ax in axes:
+        if isinstance(kinds.get(ax.get_xlabel()), optuna.distributions.IntDistribution):
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
 
 
 def write_plots(study, folder: str | os.PathLike, metric: str) -> tuple[list[Path], list[str]]:
@@ -92,8 +165,8 @@ def write_plots(study, folder: str | os.PathLike, metric: str) -> tuple[list[Pat
             (
                 "slice.png",
                 lambda: vis.plot_slice(study, target_name=metric),
-                (min(3.2 * n_params, 26), 4),
-                None,
+                (3.2 * min(n_params, SLICE_COLUMNS) + 1.5, 3.6 * -(-n_params // SLICE_COLUMNS)),
+                _slice_grid(study),
             ),
             (
                 "parallel_coordinate.png",

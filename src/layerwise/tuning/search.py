@@ -221,15 +221,57 @@ def search(
     file path, or a database URL (PostgreSQL for many machines; heartbeats every
     ``heartbeat`` seconds). ``study_name``: the study to create, or to join when the
     storage holds it already (another worker's; ``resume=True`` insists that it
-    exists). ``workers`` > 1 runs that many
-    processes (the objective must pickle; a temporary journal when ``storage`` is None).
+    exists). ``workers`` > 1 runs that many processes (the objective must pickle; a
+    temporary journal when ``storage`` is None).
     ``timeout``: no new trial after this many seconds.
     """
     dims = check_space(space)
-    n = check_count("n_trials", n_trials)
-    workers = check_count("workers", workers)
-    sampler = engine.check_sampler(sampler)
-    pruner = engine.check_pruner(pruner)
+    n, workers = check_count("n_trials", n_trials), check_count("workers", workers)
+    sampler, pruner = engine.check_sampler(sampler), engine.check_pruner(pruner)
+    _check_search(objective, direction, timeout, storage, workers)
+    n, k = _grid_points(sampler, dims, n, points_per_axis)
+    plan = engine.Plan(
+        objective=objective,
+        dims=dims,
+        study_name=study_name or "layerwise",
+        storage=os.fspath(storage) if isinstance(storage, os.PathLike) else storage,
+        target=n,
+        sampler=sampler,
+        pruner=pruner,
+        seed=seed,
+        points_per_axis=k,
+        deadline=None if timeout is None else time.time() + timeout,
+        heartbeat=heartbeat,
+        parallel=workers > 1 or engine.is_url(storage),
+        metric=metric,
+    )
+    return _run_study(plan, workers, direction, resume, progress)
+
+
+def _run_study(plan: engine.Plan, workers: int, direction: str, resume: bool, progress):
+    """Create (or join) the plan's study, run ``workers`` workers on it (this process's
+    one, or spawned processes), and read the result back. With several workers and no
+    storage, they share a temporary journal, copied into memory at the end."""
+    with engine.quiet_optuna() as optuna, tempfile.TemporaryDirectory() as tmp:
+        temporary = plan.storage is None and workers > 1
+        if temporary:
+            plan.storage = os.path.join(tmp, "study.journal")
+        opened = engine.open_storage(plan.storage, plan.heartbeat)
+        opened = opened or optuna.storages.InMemoryStorage()
+        name = plan.study_name
+        study = _create_or_load(optuna, opened, plan.storage, name, direction, resume)
+        study.set_user_attr("metric", plan.metric)
+        if workers == 1:
+            engine.run_worker(plan, storage=opened, on_trial=progress)
+        else:
+            engine.run_workers(plan, workers, None if progress is None else lambda: progress(study))
+        if temporary:
+            study = _in_memory(optuna, name, opened)
+        return SearchResult.from_study(study, plan.dims, plan.metric)
+
+
+def _check_search(objective, direction: str, timeout, storage, workers: int) -> None:
+    """Refuse, in one line each, the arguments of ``search`` that cannot work."""
     if direction not in ("maximize", "minimize"):
         raise ConfigError(f"direction must be 'maximize' or 'minimize', got {direction!r}")
     if timeout is not None and not (isinstance(timeout, (int, float)) and timeout > 0):
@@ -239,45 +281,24 @@ def search(
         raise ConfigError(
             f"objective must be a function (params, report) -> score, got {objective!r}"
         )
-    if sampler == "grid":
-        k = points_per_axis or _points_for(dims, n)
-        n = min(n, grid_size(dims, check_count("points_per_axis", k)))
-    else:
-        k = points_per_axis or 3
-    with engine.quiet_optuna() as optuna, tempfile.TemporaryDirectory() as tmp:
-        temporary = storage is None and workers > 1
-        if temporary:  # the workers' shared journal; copied into memory at the end
-            storage = os.path.join(tmp, "study.journal")
-        if isinstance(storage, os.PathLike):
-            storage = os.fspath(storage)
-        opened = engine.open_storage(storage, heartbeat) or optuna.storages.InMemoryStorage()
-        name = study_name or "layerwise"
-        study = _create_or_load(optuna, opened, storage, name, direction, resume)
-        study.set_user_attr("metric", metric)
-        plan = engine.Plan(
-            objective=objective,
-            dims=dims,
-            study_name=name,
-            storage=storage,
-            target=n,
-            sampler=sampler,
-            pruner=pruner,
-            seed=seed,
-            points_per_axis=k,
-            deadline=None if timeout is None else time.time() + timeout,
-            heartbeat=heartbeat,
-            parallel=workers > 1 or engine.is_url(storage),
-            metric=metric,
-        )
-        if workers == 1:
-            engine.run_worker(plan, storage=opened, on_trial=progress)
-        else:
-            engine.run_workers(plan, workers, None if progress is None else lambda: progress(study))
-        if temporary:
-            memory = optuna.storages.InMemoryStorage()
-            optuna.copy_study(from_study_name=name, from_storage=opened, to_storage=memory)
-            study = optuna.load_study(study_name=name, storage=memory)
-        return SearchResult.from_study(study, dims, metric)
+
+
+def _grid_points(
+    sampler: str, dims: Mapping[str, Dimension], n: int, points_per_axis: int | None
+) -> tuple[int, int]:
+    """(the trial target, the points per continuous axis): a grid search stops when its
+    grid is done, so its target is at most the grid's size."""
+    if sampler != "grid":
+        return n, points_per_axis or 3
+    k = check_count("points_per_axis", points_per_axis or _points_for(dims, n))
+    return min(n, grid_size(dims, k)), k
+
+
+def _in_memory(optuna, name: str, opened):
+    """The study ``name`` copied from ``opened`` (a temporary journal) into memory."""
+    memory = optuna.storages.InMemoryStorage()
+    optuna.copy_study(from_study_name=name, from_storage=opened, to_storage=memory)
+    return optuna.load_study(study_name=name, storage=memory)
 
 
 def _points_for(dims: Mapping[str, Dimension], n: int) -> int:
@@ -453,9 +474,7 @@ def tune(
     the test set is never seen. The dev ``metric`` ("val_accuracy", maximised, or
     "val_loss", minimised) is reported after every epoch, so ``pruner`` ("median",
     "hyperband" or "none") stops poor trials early. ``result.best_model`` is the best
-    trial's model, re-trained with its params when it was trained in another process
-    (``refit=False``: left None then). The other arguments are :func:`search`'s.
-
+    trial's model (see ``_with_best_model``). The other arguments are :func:`search`'s.
     The build protocol: every params key that ``Sequential.fit`` accepts
     (``learning_rate``, ``optimizer``, ``batch_size``, ``epochs``, ``l2`` ...) also goes to
     ``fit``; ``fit_kwargs`` holds fixed fit arguments (params win over them), and
@@ -482,6 +501,12 @@ def tune(
         metric=metric,
         progress=progress,
     )
+    return _with_best_model(result, objective, refit)
+
+
+def _with_best_model(result: SearchResult, objective: TrainObjective, refit: bool):
+    """``result`` with the best trial's model: the one this process trained, or, when
+    another process trained it, re-trained with its params (``refit=False``: left None)."""
     if result.best_params is not None:
         if objective.best_model is not None and objective.best_params == result.best_params:
             result.best_model = objective.best_model
@@ -573,10 +598,7 @@ def _classic(
         metric=metric,
         progress=Progress(metric, n_trials).update if verbose else None,
     )
-    result.best_model = objective.best_model
-    if result.best_params is not None and objective.best_params != result.best_params:
-        result.best_model, _ = objective.train(result.best_params)  # pragma: no cover
-    return result
+    return _with_best_model(result, objective, refit=True)
 
 
 def grid_search(
