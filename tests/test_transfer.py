@@ -101,3 +101,40 @@ def test_gradcheck_checks_only_trainable_parameters(monkeypatch):
 def test_with_head_refuses_a_bad_keep():
     with pytest.raises(lw.ConfigError, match="keep"):
         _trained().with_head([lw.Dense(2, "softmax")], keep=9)
+
+
+def test_backpropagation_stops_at_the_lowest_trainable_layer(monkeypatch):
+    """Frozen layers below every trainable one are not back-propagated through, the
+    lowest trainable layer skips dA_prev, and the trainable gradients are unchanged."""
+    X, Y = _data()
+    reference, frozen = _trained(), _trained()
+    for layer in frozen.layers[:3]:
+        layer.trainable = False
+    called = []
+    for i, layer in enumerate(frozen.layers[:3]):
+        original = layer.backward
+        monkeypatch.setattr(layer, "backward", lambda d, i=i, f=original: called.append(i) or f(d))
+    AL_ref, AL = reference.forward(X, training=True), frozen.forward(X, training=True)
+    Yt = reference.targets(Y, AL.shape[-1])
+    reference.backward((AL_ref - Yt) / X.shape[1], dZ_given=True)
+    frozen.backward((AL - Yt) / X.shape[1], dZ_given=True)
+    assert called == []
+    assert frozen.layers[3].need_input_grad is False
+    for k in ("W", "b"):
+        for l in (3, 4):
+            np.testing.assert_array_equal(frozen.layers[l].grads[k], reference.layers[l].grads[k])
+
+
+def test_a_parameter_free_first_layer_gets_no_input_gradient():
+    """Rescale before the first conv: the conv skips dA_prev, and gradcheck still holds."""
+    rng = np.random.default_rng(0)
+    X = rng.random((6, 5, 5, 1))
+    Y = (np.arange(6) % 2).reshape(1, -1)
+    model = lw.Sequential(
+        [lw.Rescale(2.0), lw.Conv2D(2, 3), lw.Flatten(), lw.Dense(1, "sigmoid")],
+        seed=1,
+        dtype="float64",
+    )
+    model.fit(X, Y, epochs=1, verbose=0)
+    assert model.layers[1].need_input_grad is False and model.layers[2].need_input_grad
+    assert lw.gradcheck(model, X, Y) < 1e-7

@@ -104,12 +104,11 @@ class Sequential:
             raise ShapeError(f"input_dim must be positive, got {input_dim!r}")
         self.input_dim = shape[0] if len(shape) == 1 else list(shape)
         l = 0
-        for i, layer in enumerate(self.layers):
+        for layer in self.layers:
             shape = layer.setup(shape, self.dtype)
             if layer.is_numbered:
                 l += 1
             layer.index = max(l, 1)
-            layer.need_input_grad = i > 0
         self.parameter_vector = ParameterVector(self.layers, self.dtype)
         for layer in self.layers:
             layer.initialize(self.rng)
@@ -213,14 +212,26 @@ class Sequential:
 
     def backward(self, dAL: Array, *, dZ_given: bool = False) -> None:
         """Back-propagate dJ/dA[L] (or dZ[L] with ``dZ_given``), filling every layer's grads."""
+        lowest = self._lowest_trainable()
         d = dAL
-        last = self.layers[-1]
-        if dZ_given:
-            d = last.backward(d, dZ_given=True)
-        else:
-            d = last.backward(d)
-        for layer in reversed(self.layers[:-1]):
-            d = layer.backward(d)
+        for i in range(len(self.layers) - 1, lowest - 1, -1):
+            layer = self.layers[i]
+            layer.need_input_grad = i > lowest
+            d = (
+                layer.backward(d, dZ_given=True)
+                if dZ_given and i == len(self.layers) - 1
+                else layer.backward(d)
+            )
+
+    def _lowest_trainable(self) -> int:
+        """The index of the first layer with trainable parameters (the last layer when
+        none has any): back-propagation stops there, since nothing below it learns, and
+        that layer skips its dA_prev (a Rescale or Flatten before the first conv, a frozen
+        base under a new head)."""
+        for i, layer in enumerate(self.layers):
+            if layer.trainable and layer.n_params:
+                return i
+        return len(self.layers) - 1
 
     def resolve_loss(self, loss: str | Loss | Callable | None) -> Loss:
         """The Loss for ``loss``: None pairs one with the output activation; a name or a
