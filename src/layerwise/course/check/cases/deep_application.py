@@ -1,0 +1,58 @@
+"""Cases for ``layerwise.course.deep_application`` (course 1 week 4, the cat classifier,
+COURSE.md §2.4): deep's functions, which it re-exports, and its own initialiser and models."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..draws import draw_diagnosis
+from ..spec import CALLER_SEED, Case, N, net, seeded
+from . import deep
+
+DIMS = [5, 4, 3, 1]
+
+DEEP_SCALE = (
+    "W[l] = randn·0.01 is the step-by-step initialiser; the cat model seeds 1 and divides "
+    "by √n[l-1]: W[l] = randn(n[l], n[l-1]) / np.sqrt(n[l-1])"
+)
+
+
+def _times_001(layer_dims) -> dict:
+    np.random.seed(1)
+    parameters = {}
+    for l in range(1, len(layer_dims)):
+        parameters[f"W{l}"] = np.random.randn(layer_dims[l], layer_dims[l - 1]) * 0.01
+        parameters[f"b{l}"] = np.zeros((layer_dims[l], 1))
+    return parameters
+
+
+def _data() -> tuple:
+    """X (5, 8), Y (1, 8) and a 5-4-3-1 net."""
+    return net(DIMS, 8)
+
+
+def cases() -> list[Case]:
+    """deep's cases (its own initialiser replaced), 201 steps of each model, predict."""
+    costs = N("", ("parameters", N("costs", each=N("cost"))))
+    return [
+        *(c for c in deep.cases() if c.function != "initialize_parameters_deep"),
+        Case(
+            "initialize_parameters_deep",
+            lambda: (DIMS,),
+            "parameters",
+            seed=CALLER_SEED,
+            mistakes=((DEEP_SCALE, _times_001),),
+            diagnose=draw_diagnosis(lambda args: args[0], 1),
+        ),
+        Case(
+            "two_layer_model",
+            seeded(1, lambda: (*_data()[:2], (5, 4, 1), 0.1, 201, False)),
+            costs,
+        ),
+        Case(
+            "L_layer_model",
+            seeded(1, lambda: (*_data()[:2], DIMS, 0.1, 201, False)),
+            costs,
+        ),
+        Case("predict", seeded(1, lambda: _data()), N("p", typed=True)),
+    ]
