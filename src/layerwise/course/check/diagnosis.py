@@ -46,8 +46,28 @@ def _transpose_hint(name: str) -> str:
     return "did you transpose it?"
 
 
+#: the course-4 shapes of 4-D arrays (COURSE.md §2.9), by the name's first letters
+IMAGE_SYMBOLS = (
+    ("dA_prev", "(m, n_H_prev, n_W_prev, n_C_prev)"),
+    ("A_prev", "(m, n_H_prev, n_W_prev, n_C_prev)"),
+    ("dW", "(f, f, n_C_prev, n_C)"),
+    ("W", "(f, f, n_C_prev, n_C)"),
+    ("db", "(1, 1, 1, n_C)"),
+    ("b", "(1, 1, 1, n_C)"),
+    ("", "(m, n_H, n_W, n_C)"),
+)
+
+
+def _symbols(name: str, ndim: int) -> str | None:
+    """The course's symbolic shape of ``name`` (images when 4-D)."""
+    base = re.sub(r"^.*\['(\w+)'\]$", r"\1", name)
+    if ndim == 4:
+        return next(symbols for prefix, symbols in IMAGE_SYMBOLS if base.startswith(prefix))
+    return _layer_symbols(base)
+
+
 def _shape_problem(name: str, got: Array, want: Array) -> str:
-    symbols = _layer_symbols(re.sub(r"^.*\['(\w+)'\]$", r"\1", name))
+    symbols = _symbols(name, want.ndim) if want.ndim else "a scalar"
     should = f"{symbols} = {want.shape}" if symbols and symbols != "()" else f"{want.shape}"
     text = f"{name} is {got.shape}; it should be {should}"
     if got.ndim == 2 and got.shape == want.shape[::-1]:
@@ -60,11 +80,12 @@ def _shape_problem(name: str, got: Array, want: Array) -> str:
 
 
 def fmt(x) -> str:
-    return (
-        np.format_float_positional(x, precision=8, unique=True, trim="-")
-        if np.isfinite(x)
-        else str(x)
-    )
+    """``x`` to 8 significant digits, in scientific notation when tiny or huge."""
+    if not np.isfinite(x):
+        return str(x)
+    if x != 0 and not 1e-4 <= abs(x) < 1e8:
+        return np.format_float_scientific(x, precision=8, unique=True, trim="-")
+    return np.format_float_positional(x, precision=8, unique=True, trim="-")
 
 
 def close(a, b) -> np.ndarray:
@@ -84,16 +105,16 @@ def _value_problem(name: str, got, want, m: int | None) -> str | None:
         return None
     nonzero = (w != 0) & np.isfinite(w) & np.isfinite(g)
     if nonzero.any():
-        ratio = g[nonzero] / w[nonzero]
-        if np.allclose(ratio, ratio.flat[0], rtol=1e-6):
-            k = float(ratio.flat[0])
+        k = float((g[nonzero] / w[nonzero]).flat[0])
+        if close(g, k * w).all():
             if m and np.isclose(k, m):
                 return f"{name} is off by exactly a factor m = {m}: did you forget the 1/m?"
             if m and np.isclose(k, 1 / m):
                 return f"{name} is off by exactly a factor 1/m = 1/{m}: did you divide by m twice?"
             if np.isclose(k, -1):
                 return f"{name} has the wrong sign everywhere"
-            return f"{name} is off by a constant factor {k:.6g} everywhere"
+            if g.size > 1:
+                return f"{name} is off by a constant factor {k:.6g} everywhere"
     index = tuple(int(i) for i in np.argwhere(~ok)[0]) if g.ndim else ()
     where = f"{name}[{', '.join(map(str, index))}]" if index else name
     return (

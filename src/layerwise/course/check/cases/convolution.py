@@ -32,7 +32,8 @@ def _conv_inputs() -> tuple:
 
 
 def _conv_without_bias(A_prev, W, b, hparameters):
-    return ref.conv_forward(A_prev, W, np.zeros_like(b), hparameters)
+    Z, _ = ref.conv_forward(A_prev, W, np.zeros_like(b), hparameters)
+    return Z, (A_prev, W, b, hparameters)
 
 
 def _conv_stride_one_slices(A_prev, W, b, hparameters):
