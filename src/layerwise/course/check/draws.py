@@ -8,16 +8,18 @@ replayed draw shows where the stream went astray; the scale itself is judged els
 
 from __future__ import annotations
 
+import copy
 import itertools
 from collections.abc import Callable
 
 import numpy as np
 
-from .spec import Case
+from .._numerics import draw_weights
+from .spec import CALLER_SEED, Case
 
 Array = np.ndarray
 
-__all__ = ["draw_diagnosis"]
+__all__ = ["course_draws", "draw_diagnosis", "initializer_case"]
 
 #: the seeds a learner plausibly typed instead of the course's
 SEEDS = tuple(range(11))
@@ -100,3 +102,28 @@ def draw_diagnosis(
         return _words(found, course_seed)
 
     return diagnose
+
+
+def initializer_case(function: str, args: tuple, course_seed: int | None, **kwargs) -> Case:
+    """The case of an initialiser called with ``args`` (its layer sizes: a list, or
+    n_x, n_h, n_y), which seeds ``course_seed`` first (None: the caller seeds)."""
+    dims = (lambda a: a[0]) if isinstance(args[0], list) else list
+    kwargs.setdefault("seed", CALLER_SEED)
+    return Case(
+        function,
+        lambda: copy.deepcopy(args),
+        "parameters",
+        diagnose=draw_diagnosis(dims, course_seed),
+        **kwargs,
+    )
+
+
+def course_draws(seed: int, scale: Callable[[Array, int], Array]) -> Callable[[list], dict]:
+    """An initialiser drawing as the course does, with a learner's ``scale`` rule:
+    np.random.seed(seed), then W{l} = scale(randn(n[l], n[l-1]), n[l-1]); b{l} zeros."""
+
+    def initialize(layer_dims) -> dict:
+        np.random.seed(seed)
+        return draw_weights(layer_dims, scale)
+
+    return initialize

@@ -3,10 +3,9 @@ COURSE.md §2.4): deep's functions, which it re-exports, and its own initialiser
 
 from __future__ import annotations
 
-import numpy as np
-
-from ..draws import draw_diagnosis
-from ..spec import CALLER_SEED, Case, N, net, seeded
+from ..._numerics import times_001
+from ..draws import course_draws, initializer_case
+from ..spec import Case, N, net, seeded
 from . import deep
 
 DIMS = [5, 4, 3, 1]
@@ -15,15 +14,6 @@ DEEP_SCALE = (
     "W[l] = randn·0.01 is the step-by-step initialiser; the cat model seeds 1 and divides "
     "by √n[l-1]: W[l] = randn(n[l], n[l-1]) / np.sqrt(n[l-1])"
 )
-
-
-def _times_001(layer_dims) -> dict:
-    np.random.seed(1)
-    parameters = {}
-    for l in range(1, len(layer_dims)):
-        parameters[f"W{l}"] = np.random.randn(layer_dims[l], layer_dims[l - 1]) * 0.01
-        parameters[f"b{l}"] = np.zeros((layer_dims[l], 1))
-    return parameters
 
 
 def _data() -> tuple:
@@ -36,13 +26,11 @@ def cases() -> list[Case]:
     costs = N("", ("parameters", N("costs", each=N("cost"))))
     return [
         *(c for c in deep.cases() if c.function != "initialize_parameters_deep"),
-        Case(
+        initializer_case(
             "initialize_parameters_deep",
-            lambda: (DIMS,),
-            "parameters",
-            seed=CALLER_SEED,
-            mistakes=((DEEP_SCALE, _times_001),),
-            diagnose=draw_diagnosis(lambda args: args[0], 1),
+            (DIMS,),
+            1,
+            mistakes=((DEEP_SCALE, course_draws(1, times_001)),),
         ),
         Case(
             "two_layer_model",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ... import optimization
-from ..draws import draw_diagnosis
-from ..spec import CALLER_SEED, Case, N, grads_like, net, seeded
+from ..draws import initializer_case
+from ..spec import Case, N, grads_like, net, seeded
 from .three_layer import helper_cases
 
 
@@ -28,21 +28,21 @@ NO_BIAS_CORRECTION = (
 def cases() -> list[Case]:
     """The update rules on a seeded 4-3-2-1 net; mini-batches of 148 examples by 64."""
 
-    def paramsgrads_like():
+    def params_grads():
         _, _, params = net((4, 3, 2, 1), 1)
         return params, grads_like(params)
 
     def gd():
-        params, grads = paramsgrads_like()
+        params, grads = params_grads()
         return params, grads, 0.01
 
     def velocity():
-        params, grads = paramsgrads_like()
+        params, grads = params_grads()
         v = grads_like(params, 0.1)
         return params, grads, v, 0.9, 0.01
 
     def adam():
-        params, grads = paramsgrads_like()
+        params, grads = params_grads()
         v = grads_like(params, 0.1)
         s = {k: np.abs(a) for k, a in grads_like(params, 0.1).items()}
         return params, grads, v, s, 2, 0.01, 0.9, 0.999, 1e-8
@@ -60,14 +60,14 @@ def cases() -> list[Case]:
             seeded(1, batches),
             N("mini_batches", each=N("mini_batch", ("mini_batch_X", "mini_batch_Y"))),
         ),
-        Case("initialize_velocity", seeded(1, lambda: paramsgrads_like()[:1]), "v"),
+        Case("initialize_velocity", seeded(1, lambda: params_grads()[:1]), "v"),
         Case(
             "update_parameters_with_momentum",
             seeded(1, velocity),
             N("", ("parameters", "v")),
             may_mutate=True,
         ),
-        Case("initialize_adam", seeded(1, lambda: paramsgrads_like()[:1]), N("", ("v", "s"))),
+        Case("initialize_adam", seeded(1, lambda: params_grads()[:1]), N("", ("v", "s"))),
         Case(
             "update_parameters_with_adam",
             seeded(1, adam),
@@ -77,13 +77,7 @@ def cases() -> list[Case]:
         ),
         Case("update_lr", lambda: (0.5, 2, 1), "learning_rate"),
         Case("schedule_lr_decay", lambda: (0.5, 2500, 1, 1000), "learning_rate"),
-        Case(
-            "initialize_parameters",
-            lambda: ([2, 5, 2, 1],),
-            "parameters",
-            seed=CALLER_SEED,
-            diagnose=draw_diagnosis(lambda args: args[0], 3),
-        ),
+        initializer_case("initialize_parameters", ([2, 5, 2, 1],), 3),
         *(  # its update is update_parameters_with_gd
             c
             for c in helper_cases(optimization, "compute_cost", cost_is_mean=False)

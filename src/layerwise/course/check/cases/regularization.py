@@ -6,7 +6,7 @@ import numpy as np
 
 from ... import regularization
 from ..diagnosis import fmt
-from ..draws import draw_diagnosis
+from ..draws import initializer_case
 from ..spec import CACHE14, CALLER_SEED, Case, N, seeded
 from .three_layer import DIMS, M, data, forward_cache, helper_cases
 
@@ -161,13 +161,7 @@ def cases() -> list[Case]:
         ),
     )
     return [
-        Case(
-            "initialize_parameters",
-            lambda: (list(DIMS),),
-            "parameters",
-            seed=CALLER_SEED,
-            diagnose=draw_diagnosis(lambda args: args[0], 3),
-        ),
+        initializer_case("initialize_parameters", (list(DIMS),), 3),
         *helper_cases(regularization, "compute_cost"),
         Case("compute_cost_with_regularization", seeded(1, l2_cost), "cost", diagnose=_l2_cost),
         *grads_cases,

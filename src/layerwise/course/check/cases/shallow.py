@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import shallow
-from ..draws import draw_diagnosis
+from ..draws import initializer_case
 from ..spec import Case, N, grads_like, net, seeded
 
 
@@ -30,13 +30,7 @@ def cases() -> list[Case]:
     cache = N("cache")
     return [
         Case("layer_sizes", seeded(1, data), N("", ("n_x", "n_h", "n_y"))),
-        Case(
-            "initialize_parameters",
-            lambda: (2, 4, 1),
-            "parameters",
-            seed=2,
-            diagnose=draw_diagnosis(list, None),
-        ),
+        initializer_case("initialize_parameters", (2, 4, 1), None, seed=2),
         Case("forward_propagation", seeded(1, lambda: (data()[0], params())), N("", ("A2", cache))),
         Case(
             "compute_cost",
