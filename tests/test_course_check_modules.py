@@ -272,7 +272,7 @@ VARIANTS = {
             "forward_propagation_n": [
                 "cost is off by exactly a factor m = 3: did you forget the 1/m?"
             ],
-            "gradient_check_n": ["difference has wrong values"],
+            "gradient_check_n": ["difference has the wrong value: got"],
         },  # it calls the learner's forward pass
     ),
     "difference as an array": (
@@ -299,7 +299,7 @@ VARIANTS = {
         ),
         {
             "dictionary_to_vector": ["theta has wrong values: first difference at theta[1, 0]"],
-            "gradient_check_n": ["difference has wrong values"],
+            "gradient_check_n": ["difference has the wrong value: got"],
         },
     ),
     # convolution

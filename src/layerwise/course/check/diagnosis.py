@@ -115,8 +115,10 @@ def _value_problem(name: str, got, want, m: int | None) -> str | None:
                 return f"{name} has the wrong sign everywhere"
             if g.size > 1:
                 return f"{name} is off by a constant factor {k:.6g} everywhere"
-    index = tuple(int(i) for i in np.argwhere(~ok)[0]) if g.ndim else ()
-    where = f"{name}[{', '.join(map(str, index))}]" if index else name
+    if not g.ndim:
+        return f"{name} has the wrong value: got {fmt(g[()])}, expected {fmt(w[()])}"
+    index = tuple(int(i) for i in np.argwhere(~ok)[0])
+    where = f"{name}[{', '.join(map(str, index))}]"
     return (
         f"{name} has wrong values: first difference at {where}: "
         f"got {fmt(g[index])}, expected {fmt(w[index])}"
