@@ -27,7 +27,7 @@ def check_case() -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     return X, Y, parameters
 
 
-def _numerical_gradient(X, Y, parameters, epsilon: float) -> np.ndarray:
+def numerical_gradient(X, Y, parameters, epsilon: float) -> np.ndarray:
     """The two-sided difference quotient of forward_propagation_n's cost, (47, 1)."""
     theta, _ = course.dictionary_to_vector(parameters)
     approx = np.zeros_like(theta)
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
 
     X, Y, parameters = check_case()
     _, cache = course.forward_propagation_n(X, Y, parameters)
-    approx = _numerical_gradient(X, Y, parameters, args.epsilon)
+    approx = numerical_gradient(X, Y, parameters, args.epsilon)
     errors = {}
     for label, bugs in (("with the course's two mistakes", True), ("fixed", False)):
         print(f"\n== three-layer network, backward pass {label} ==")
