@@ -252,3 +252,53 @@ def test_course_yolo_command_runs_small(tmp_path, capsys):
     for name in ("detections.png", "learning_curve.png", "detector.npz", "metrics.json"):
         assert (out / name).is_file()
     assert lw.load(out / "detector.npz").layers[-1].output_shape == (3, 3, 2 * K)
+
+
+def test_predict_command_gives_a_detectors_boxes_in_the_pictures_own_pixels(tmp_path, capsys):
+    """A detector whose last conv is zero with a chosen bias predicts, in every one of its
+    S × S = 4 × 4 cells, one box of anchor 0's size centred in the cell, of class
+    "circle" with p_c · c = softmax([0, 5, 0])[1]. On a 40 × 80 (height × width) picture
+    the boxes are, in that picture's pixels, y1 = 10 r + 2.5, y2 = 10 r + 7.5 (h = 0.125
+    · 40) and x1 = 20 c, x2 = 20 c + 20 (w = 0.25 · 80), for row r and column c."""
+    from PIL import Image
+
+    from layerwise.cli import main
+
+    anchors = [[0.25, 0.125], [0.35, 0.3]]
+    model = lw.Sequential(
+        yolo.detector_layers(anchors, C, (4, 6, 6)), input_dim=(16, 16, 3), seed=0
+    )
+    model.classes_ = ["square", "circle", "triangle"]
+    last_conv = model.layers[-2]
+    t = np.zeros((2, K))
+    t[0, 0], t[1, 0] = 20.0, -20.0  # slot 0 holds an object, slot 1 none
+    t[0, 5:] = [0.0, 5.0, 0.0]
+    last_conv.params["W"][...] = 0.0
+    last_conv.params["b"][...] = t.reshape(last_conv.params["b"].shape)
+    model.save(tmp_path / "detector.npz")
+    pixels = np.random.default_rng(0).integers(0, 256, (40, 80, 3), dtype=np.uint8)
+    Image.fromarray(pixels).save(tmp_path / "scene.png")
+
+    argv = ["predict", str(tmp_path / "detector.npz"), str(tmp_path / "scene.png")]
+    assert main([*argv, "--out", str(tmp_path / "boxes.csv")]) == 0
+    lines = (tmp_path / "boxes.csv").read_text().splitlines()
+    assert lines[0] == "class,score,y1,x1,y2,x2"
+    rows = [line.split(",") for line in lines[1:]]
+    assert len(rows) == 16 and {r[0] for r in rows} == {"circle"}
+    score = np.exp(5.0) / (np.exp(5.0) + 2.0)
+    np.testing.assert_allclose([float(r[1]) for r in rows], score, rtol=1e-5)
+    got = sorted(tuple(float(v) for v in r[2:]) for r in rows)
+    want = sorted(
+        (10.0 * r + 2.5, 20.0 * c, 10.0 * r + 7.5, 20.0 * c + 20)
+        for r in range(4)
+        for c in range(4)
+    )
+    np.testing.assert_allclose(got, want, atol=0.051)
+
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "scene.png: 16 object(s)" in text and "(40×80 pixels)" in text
+    assert main([*argv, "--threshold", "0.99"]) == 0  # above every score
+    assert "scene.png: 0 object(s)" in capsys.readouterr().out
+    assert main(["predict", str(tmp_path / "detector.npz"), str(tmp_path / "boxes.csv")]) == 2
+    assert "this model is a detector: give it a picture" in capsys.readouterr().err

@@ -23,6 +23,7 @@ from .errors import ConfigError, DataWarning, LayerwiseError, TrainingDivergedEr
 from .initializers import get_initializer
 from .optimizers import get_optimizer
 from .tuning import command as tune_command
+from .yolo import SHOW_THRESHOLD
 
 #: exit codes: 2 bad input, 3 training diverged (NaN/inf), 130 Ctrl-C, and 141 (128 +
 #: SIGPIPE, as Unix tools end) when the reader of the output went away (``| head``)
@@ -293,6 +294,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model", help="a model.npz written by layerwise")
     p.add_argument("data", help="a .csv/.npz/.h5 file, or a .jpg/.png picture")
     p.add_argument("--out", default=None, help="write predictions to this CSV file")
+    p.add_argument(
+        "--threshold",
+        type=_argument(lambda t: probability(_number(t), "--threshold")),
+        default=SHOW_THRESHOLD,
+        help=f"detectors: the p_c·c a box must reach (default: {SHOW_THRESHOLD})",
+    )
 
     x = sub.add_parser(
         "export",

@@ -22,19 +22,20 @@ from .data import (
     load_dataset,
     load_h5,
     load_npz,
-    load_picture,
+    read_picture,
     train_test_split,
 )
 from .data.task import Task, decide_task, encode_labels
 from .errors import ConfigError, DataError
 from .gradcheck import gradcheck
-from .layers import Dense
+from .layers import Dense, YoloHead
 from .metrics import bias_variance
 from .network import Sequential
 from .onnx_io import OPSET, read_onnx, to_onnx
 from .plots import image_grid
 from .runs import RunFolder, write_run
 from .schedules import SCHEDULES, get_schedule
+from .yolo import decode
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp")
 
@@ -304,26 +305,55 @@ def _class_name(model: Sequential, k: int) -> str:
     return str(k)
 
 
-def _picture(model: Sequential, path: Path) -> np.ndarray:
-    """The picture as this model's input: a column (n_x, 1) or an image (1, n_H, n_W, 3)."""
+def _picture(model: Sequential, path: Path) -> tuple[np.ndarray, tuple[int, int]]:
+    """(the picture as this model's input: a column (n_x, 1) or an image
+    (1, n_H, n_W, 3), the picture's own (height, width))."""
     shape = model.input_dim
     if model.example_axis == 0:
         n_H, n_W, n_C = shape
         if n_H != n_W or n_C != 3:
             raise DataError(f"this model takes images {tuple(shape)}, not square RGB pictures")
-        return load_picture(path, num_px=n_H).T.reshape(1, n_H, n_W, 3)
+        column, size = read_picture(path, num_px=n_H)
+        return column.T.reshape(1, n_H, n_W, 3), size
     n_x = int(shape)
     num_px = int(round((n_x / 3) ** 0.5))
     if 3 * num_px * num_px != n_x:
         raise DataError(f"this model takes n_x = {n_x} inputs, not a square RGB picture")
-    return load_picture(path, num_px=num_px)
+    return read_picture(path, num_px=num_px)
+
+
+def _detections(model: Sequential, path: Path, threshold: float, out: str | None) -> int:
+    """A detector's boxes in the picture's own pixels, one line each (or a CSV)."""
+    head = model.layers[-1]
+    X, size = _picture(model, path)
+    found = decode(model.predict_proba(X), head.classes, size, score_threshold=threshold)[0]
+    rows = [
+        (_class_name(model, int(c)), float(p), *(round(float(v), 1) for v in box))
+        for box, p, c in zip(found.boxes, found.scores, found.classes)
+    ]
+    if out:
+        lines = ["class,score,y1,x1,y2,x2", *(",".join(map(str, r)) for r in rows)]
+        atomic_write_text(out, "\n".join(lines) + "\n")
+        print(f"wrote {len(rows)} detections to {out}")
+        return 0
+    H, W = size
+    print(f"{path.name}: {len(rows)} object(s) with p_c·c >= {threshold:g} ({H}×{W} pixels)")
+    for name, p, y1, x1, y2, x2 in rows:
+        print(f"  {name} {p:.3f} at (y1, x1, y2, x2) = ({y1:g}, {x1:g}, {y2:g}, {x2:g})")
+    return 0
 
 
 def predict(args: argparse.Namespace) -> int:
     model = Sequential.load(args.model)
     path = Path(args.data)
+    if isinstance(model.layers[-1], YoloHead):
+        if path.suffix.lower() not in IMAGE_SUFFIXES:
+            raise DataError(
+                f"this model is a detector: give it a picture (.png, .jpg), not {path.name}"
+            )
+        return _detections(model, path, args.threshold, args.out)
     if path.suffix.lower() in IMAGE_SUFFIXES:
-        A = model.predict_proba(_picture(model, path))
+        A = model.predict_proba(_picture(model, path)[0])
         if A.shape[0] == 1:
             k, p = int(A[0, 0] > 0.5), float(A[0, 0] if A[0, 0] > 0.5 else 1 - A[0, 0])
         else:

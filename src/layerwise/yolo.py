@@ -294,6 +294,11 @@ def detector_layers(
 
 
 # --------------------------------------------------------------------------- decoding
+#: the p_c · c a detection must reach to be shown (pictures, ``layerwise predict``); mAP
+#: is scored from a lower threshold (``decode``'s default) so that recall is not cut short
+SHOW_THRESHOLD = 0.4
+
+
 class Detections(NamedTuple):
     """One image's detections: boxes (k, 4) (y1, x1, y2, x2) pixels, scores (k,) =
     p_c · c of the best class, classes (k,) int64; highest score first."""

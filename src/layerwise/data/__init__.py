@@ -10,6 +10,7 @@ from .images import (
     load_cat_files,
     load_h5,
     load_picture,
+    read_picture,
     scale_pixels,
     unflatten,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "load_h5",
     "load_npz",
     "load_picture",
+    "read_picture",
     "make_flower",
     "make_shapes",
     "one_hot",

@@ -17,6 +17,7 @@ __all__ = [
     "load_cat_files",
     "load_h5",
     "load_picture",
+    "read_picture",
     "scale_pixels",
     "unflatten",
 ]
@@ -190,12 +191,18 @@ def load_h5(path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def load_picture(path, num_px: int = 64) -> np.ndarray:
     """Your own picture -> one column (num_px * num_px * 3, 1), float64 in [0, 1].
+    (:func:`read_picture` also gives the picture's own size.)
 
     The image is converted to RGB and resized to num_px x num_px, then flattened in the
     same height, width, channel order as :func:`flatten_images`. A picture declaring more
     pixels than Pillow's ``Image.MAX_IMAGE_PIXELS`` (a decompression bomb: Pillow's
     warning as well as its error) and an unreadable or truncated one are one DataError.
     """
+    return read_picture(path, num_px)[0]
+
+
+def read_picture(path, num_px: int = 64) -> tuple[np.ndarray, tuple[int, int]]:
+    """(the column of :func:`load_picture`, the picture's own (height, width) in pixels)."""
     if isinstance(num_px, bool) or not isinstance(num_px, (int, np.integer)) or num_px < 1:
         raise ConfigError(f"num_px must be a positive integer, got {num_px!r}")
     try:
@@ -209,6 +216,7 @@ def load_picture(path, num_px: int = 64) -> np.ndarray:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as img:
+                size = (img.height, img.width)
                 rgb = img.convert("RGB").resize((int(num_px), int(num_px)))
                 pixels = np.asarray(rgb, dtype=np.uint8)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -219,7 +227,7 @@ def load_picture(path, num_px: int = 64) -> np.ndarray:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         text = " ".join(str(exc).split())
         raise DataError(f"{path} is not a readable image (PNG, JPEG, ...): {text}") from None
-    return scale_pixels(pixels.reshape(1, -1).T)
+    return scale_pixels(pixels.reshape(1, -1).T), size
 
 
 def _declared_pixels(exc: BaseException) -> str:

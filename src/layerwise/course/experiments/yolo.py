@@ -37,7 +37,7 @@ from ._common import base_parser, output_dir
 ANCHORS = ((0.2, 0.2), (0.33, 0.33))
 #: p_c · c needed for a box to count in the mAP (low: AP rewards recall) and to be drawn
 SCORE_THRESHOLD = 0.05
-SHOW_THRESHOLD = 0.4
+SHOW_THRESHOLD = yolo.SHOW_THRESHOLD
 PRED_COLOUR, TRUE_COLOUR = "#ff2bd6", "#39ff14"
 
 
@@ -201,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     model = Sequential(
         yolo.detector_layers(ANCHORS, C, args.filters), input_dim=(n, n, 3), seed=int(seeds[3])
     )
+    model.classes_ = list(SHAPE_CLASSES)  # saved with the detector: predict names them
     S = model.layers[-1].output_shape[0]
 
     def targets(scenes):
