@@ -41,6 +41,13 @@ def test_crop_is_a_shifted_window_of_the_zero_padded_image():
     np.testing.assert_array_equal(RandomCrop(0)(X, np.random.default_rng(0)), X)
 
 
+@pytest.mark.parametrize("n, p", [(8, 1), (20, 1), (32, 2), (64, 4)])
+def test_the_default_crop_padding_is_a_sixteenth_of_the_picture(n, p):
+    X = np.random.default_rng(0).random((3, n, n, 1))
+    rng_a, rng_b = np.random.default_rng(7), np.random.default_rng(7)
+    np.testing.assert_array_equal(RandomCrop()(X, rng_a), RandomCrop(p)(X, rng_b))
+
+
 def test_color_shift_adds_one_constant_per_channel():
     X = _image(5) * 0.5 + 0.2  # in [0.2, 0.8]: no clipping
     out = ColorShift(shift=0.1)(X, np.random.default_rng(5))

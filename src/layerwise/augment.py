@@ -66,17 +66,18 @@ class Flip(Transform):
 class RandomCrop(Transform):
     """Pad each image with ``padding`` zeros on every side, then cut out an n_H × n_W
     window at a random offset (one integer draw per image and axis): a random crop that
-    keeps the input size."""
+    keeps the input size. ``padding=None`` scales it to the pictures: min(n_H, n_W) // 16,
+    at least 1 (4 pixels for the 64 × 64 cats, 1 for the 8 × 8 digits)."""
 
     name = "crop"
 
-    def __init__(self, padding: int = 4) -> None:
-        self.padding = non_negative_int(padding, "RandomCrop padding")
+    def __init__(self, padding: int | None = None) -> None:
+        self.padding = None if padding is None else non_negative_int(padding, "RandomCrop padding")
 
     def __call__(self, X: Array, rng: np.random.Generator) -> Array:
         X = _images(X)
         m, n_H, n_W, _ = X.shape
-        p = self.padding
+        p = self.padding if self.padding is not None else max(1, min(n_H, n_W) // 16)
         padded = np.pad(X, ((0, 0), (p, p), (p, p), (0, 0)))
         top = rng.integers(0, 2 * p + 1, m)
         left = rng.integers(0, 2 * p + 1, m)
