@@ -166,9 +166,11 @@ TRANSFORMS = {cls.name: cls for cls in (Flip, RandomCrop, ColorShift, PCAColor)}
 
 def get_augment(spec: str | Transform | Sequence[Transform | str] | None) -> Transform | None:
     """A transform from a comma-separated list of names ("flip,crop,color,pca_color"),
-    a Transform, a list of either, or None (no augmentation)."""
+    a Transform, a list of either, or None / "none" (no augmentation)."""
     if spec is None or isinstance(spec, Transform):
         return spec
+    if isinstance(spec, str) and spec.strip().lower() == "none":
+        return None
     if not isinstance(spec, (str, Sequence)):
         raise ConfigError(f"augment takes names like 'flip,crop' or transforms, got {spec!r}")
     items = spec.split(",") if isinstance(spec, str) else list(spec)

@@ -66,6 +66,9 @@ PRESETS["digits-cnn"] = {
     "keep_prob": 0.7,
     "early_stopping": 12,
     "print_every": 5,
+    # shifts of up to one pixel: test 0.9889, 0.9861, 0.9861 for seeds 1-3 (without:
+    # 0.9916, 0.9916, 0.9833)
+    "augment": "crop",
 }
 # Pictures such as the course's cats (``layerwise course cat-cnn`` trains this network):
 # the 42 of the 209 training pictures that train holds out score 0.90, 0.88 and 0.79 after

@@ -274,7 +274,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_name_for(get_augment),
         default=None,
         metavar="LIST",
-        help="image data: augment training batches, e.g. flip,crop,color (or pca_color)",
+        help="image data: augment training batches, e.g. flip,crop,color (or pca_color); "
+        "none turns off a preset's augmentation",
     )
     t.add_argument("--quiet", action="store_true", help="no progress bar or cost lines")
 

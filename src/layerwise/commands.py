@@ -269,7 +269,7 @@ def train(args: argparse.Namespace) -> int:
             cost_label=unit,
             test=splits["test"],
         )
-        if args.augment and model.example_axis == 0:
+        if get_augment(args.augment) is not None and model.example_axis == 0:
             written.append(_augmented(args.augment, X_train, folder.partial / "augmented.png"))
         for leftover in (folder.checkpoint_path, folder.partial / RUN_ARGS):
             leftover.unlink(missing_ok=True)
