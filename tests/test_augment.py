@@ -93,6 +93,12 @@ def test_transforms_never_change_their_input_and_are_seeded():
     ]
 
 
+def test_none_means_no_augmentation():
+    assert (
+        get_augment("none") is None and get_augment(" None ") is None and get_augment(None) is None
+    )
+
+
 @pytest.mark.parametrize("bad", ["flip,spin", "", 3])
 def test_unknown_augmentations_are_refused(bad):
     with pytest.raises(lw.ConfigError):
