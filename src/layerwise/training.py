@@ -30,6 +30,7 @@ from .augment import Transform, get_augment
 from .callbacks import Callback, CallbackList, History
 from .checks import in_range, positive_int
 from .data.batches import batches
+from .data.blocks import Blocks, as_blocks
 from .data.scaling import Standardizer
 from .data.validation import check_images, check_XY, looks_like_raw_pixels
 from .errors import ConfigError, DataWarning, TrainingDivergedError
@@ -73,6 +74,11 @@ def fit(
     """Train on X (n_x, m) (images: (m, n_H, n_W, n_C)) and Y (n_y, m) (class indices
     (1, m) are accepted for a softmax output). Returns the History.
 
+    Data bigger than memory: X a memory map (``np.load(path, mmap_mode="r")``), an
+    h5py or zarr array, or ``layerwise.data.Blocks``, with examples along the first
+    axis (rows (m, n_x), labels (m,) or (m, n_y)), is read one shuffled block of
+    mini-batches at a time (``layerwise.data.blocks``; needs ``batch_size``).
+
     - ``epochs``: passes over the training set (iterations for full-batch descent);
       ``batch_size``: None for full batch, 1 for stochastic gradient descent;
       ``shuffle``: reshuffle the examples every epoch (with mini-batches).
@@ -95,9 +101,14 @@ def fit(
       objects) applied to each training batch with the model's generator.
     """
     epochs = positive_int(epochs, "epochs")
-    X, Y = _checked(model, X, Y, "")
-    saved = _resume(model, X, checkpoint) if resume else None
-    X, Y, val = _prepare_data(model, X, Y, validation_data, batch_size, shuffle)
+    source = as_blocks(X, Y)
+    if source is None:
+        X, Y = _checked(model, X, Y, "")
+        saved = _resume(model, X, checkpoint) if resume else None
+        X, Y, val = _prepare_data(model, X, Y, validation_data, batch_size, shuffle)
+    else:
+        saved = _resume(model, source.read(0, 1), checkpoint) if resume else None
+        X, Y, val = _prepare_blocks(model, source, validation_data, batch_size)
     fresh = (optimizer, learning_rate, decay) if saved is None else (None, None, None)
     run = _Run.start(model, *fresh)  # a resumed run takes the checkpoint's optimiser
     run.configure(loss, l2, X.shape[model.example_axis], batch_size, shuffle)
@@ -114,6 +125,8 @@ def _augmenter(model: Sequential, spec, X: Array) -> Transform | None:
         raise ConfigError(
             "augment= transforms images (m, n_H, n_W, n_C): this model takes (n_x, m)"
         )
+    if augment is not None and isinstance(X, Blocks):  # learns from the first block
+        X = X.read(0, X.block_size(1))
     return None if augment is None else augment.fit(X)
 
 
@@ -245,13 +258,10 @@ class _Run:
         model, opt, schedule, m = self.model, self.optimizer, self.schedule, self.objective.m
         if schedule is not None and not schedule.per_step:
             opt.learning_rate = schedule(model.alpha0_, model.epochs_trained_, opt.t)
-        shuffled = self.shuffle and self.batch_size and self.batch_size < m
-        perm = model.rng.permutation(m) if shuffled else None
         params = model.parameter_vector.trainable_triples()
         total, correct, acc = 0.0, 0.0, None
         y_axis, hooks = model.output_axis, ([] if cbs is None else cbs.batch_callbacks)
-        parts = batches(X, Y, self.batch_size, perm, model.example_axis, y_axis)
-        for t, (Xb, Yb) in enumerate(parts):
+        for t, (Xb, Yb) in enumerate(self.batches(X, Y)):
             if self.augment is not None:
                 Xb = self.augment(Xb, model.rng)
             J, acc = forward_backward(model, Xb, Yb, self.objective)
@@ -273,6 +283,17 @@ class _Run:
         if acc is not None:
             logs["accuracy"] = correct / m
         return logs
+
+    def batches(self, X: Array | Blocks, Y: Array):
+        """The epoch's mini-batches, shuffled with the model's generator: a permutation
+        of the m examples in memory, block-wise for ``Blocks``."""
+        model, m = self.model, self.objective.m
+        shuffled = self.shuffle and self.batch_size and self.batch_size < m
+        rng = model.rng if shuffled else None
+        if isinstance(X, Blocks):
+            return X.batches(Y, self.batch_size, rng, model.check_input, model.output_axis)
+        perm = None if rng is None else rng.permutation(m)
+        return batches(X, Y, self.batch_size, perm, model.example_axis, model.output_axis)
 
 
 def _diverged_message(run: _Run, epoch: int, bad: _DivergedError) -> str:
@@ -316,12 +337,29 @@ def _prepare_data(model, X, Y, validation_data, batch_size, shuffle):
     if batch_size is not None and shuffle and batch_size < m and model.example_axis == -1:
         X = np.asfortranarray(X)  # a shuffled column gather is then a contiguous copy
         Y = np.asfortranarray(Y)
-    val = None
-    if validation_data is not None:
-        X_dev, Y_dev = _checked(model, *validation_data, "validation ")
-        X_dev = model.check_input(X_dev, finite_checked=True)
-        val = (X_dev, model.targets(Y_dev, X_dev.shape[model.example_axis]))
-    return X, Y, val
+    return X, Y, _validation(model, validation_data)
+
+
+def _prepare_blocks(model, source: Blocks, validation_data, batch_size):
+    """On-disk data: the model built from one example, the normaliser fitted in one
+    streaming pass, the labels (read whole) as the output needs them."""
+    if batch_size is None:
+        raise ConfigError(
+            "data read from disk is trained in mini-batches: give batch_size (e.g. 256)"
+        )
+    positive_int(batch_size, "batch_size")
+    model.check_input(source.read(0, 1))
+    if model.normalize and model.normalizer_ is None:
+        model.normalizer_ = source.standardizer()
+    return source, model.targets(source.Y, source.m), _validation(model, validation_data)
+
+
+def _validation(model, validation_data) -> tuple[Array, Array] | None:
+    if validation_data is None:
+        return None
+    X_dev, Y_dev = _checked(model, *validation_data, "validation ")
+    X_dev = model.check_input(X_dev, finite_checked=True)
+    return X_dev, model.targets(Y_dev, X_dev.shape[model.example_axis])
 
 
 def _checked(model: Sequential, X: Array, Y: Array, what: str) -> tuple[Array, Array]:

@@ -4,6 +4,7 @@ X is (n_x, m) with one example per column; Y is (n_y, m): (1, m) for binary labe
 class indices, (C, m) for one-hot.
 """
 
+from .blocks import Blocks
 from .files import BUILTIN_DATASETS, load_csv, load_dataset, load_npz, save_csv, save_npz
 from .images import (
     flatten_images,
@@ -23,6 +24,7 @@ from .validation import check_X, check_XY
 
 __all__ = [
     "BUILTIN_DATASETS",
+    "Blocks",
     "Scenes",
     "Standardizer",
     "as_targets",
