@@ -56,6 +56,14 @@ PRESETS: dict[str, dict] = {
     },
 }
 PRESETS["files"] = {**PRESETS["flower"], "layers": [64]}  # any data file
+# rows on disk (--data X.npy --labels Y.npy): mini-batches, read one block at a time
+PRESETS["on-disk"] = {
+    **PRESETS["files"],
+    "lr": 0.001,
+    "iterations": 5,
+    "batch_size": 256,
+    "print_every": 1,
+}
 # --model cnn: "layers" are the filters of each conv (3x3 'same', relu) + 2x2 max-pool block
 PRESETS["digits-cnn"] = {
     **PRESETS["digits"],

@@ -142,7 +142,16 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument(
         "--data",
         default="flower",
-        help="built-in name (flower, digits) or a .csv/.npz/.h5 file (default: flower)",
+        help="built-in name (flower, digits) or a .csv/.npz/.h5 file (default: flower); "
+        "an .npy of rows (m, n_x), one example per row, is trained from disk one block at "
+        "a time (with --labels)",
+    )
+    t.add_argument(
+        "--labels",
+        default=None,
+        metavar="LABELS.npy",
+        help="labels (m,) or (m, n_y) of an on-disk --data X.npy, one row per example; "
+        "train, dev and test are its first, next and last rows (see docs/out_of_core.md)",
     )
     t.add_argument(
         "--layers",

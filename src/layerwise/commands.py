@@ -22,9 +22,11 @@ from .data import (
     load_dataset,
     load_h5,
     load_npz,
+    open_rows,
     read_picture,
     train_test_split,
 )
+from .data.blocks import Blocks
 from .data.task import Task, decide_task, encode_labels
 from .errors import ConfigError, DataError
 from .gradcheck import gradcheck
@@ -95,6 +97,31 @@ def _splits(args: argparse.Namespace, X: np.ndarray, Y: np.ndarray) -> dict[str,
     return {"train": (X_train, Y_train), "dev": (X_dev, Y_dev), "test": (X_test, Y_test)}
 
 
+def _tail_splits(args: argparse.Namespace, X: np.ndarray, Y: np.ndarray) -> dict[str, tuple]:
+    """Rows on disk split by position (write them shuffled): train, dev, then test the
+    last rows. Train and test stay on disk; the dev set is read into memory."""
+    if args.model == "cnn":
+        raise ConfigError("--model cnn reads its pictures into memory: give an .npz or .h5 file")
+    m = X.shape[0]
+    n_test = int(round(m * args.test_split))
+    n_dev = int(round((m - n_test) * args.validation_split))
+    a, b = m - n_test - n_dev, m - n_test
+    dev = (np.array(X[a:b]).T, Y[:, a:b]) if n_dev else (None, None)
+    test = (X[b:], Y[:, b:]) if n_test else (None, None)
+    return {"train": (X[:a], Y[:, :a]), "dev": dev, "test": test}
+
+
+def _evaluate(model: Sequential, X: np.ndarray, Y: np.ndarray) -> dict[str, float]:
+    """model.evaluate, by chunks for rows on disk (each mean weighted by its examples)."""
+    if not isinstance(X, np.memmap):
+        return model.evaluate(X, Y)
+    totals: dict[str, float] = {}
+    for X_c, Y_c in Blocks(X, Y).chunks():
+        for key, value in model.evaluate(X_c, Y_c).items():
+            totals[key] = totals.get(key, 0.0) + value * Y_c.shape[-1]
+    return {key: value / X.shape[0] for key, value in totals.items()}
+
+
 def as_images(X: np.ndarray) -> np.ndarray:
     """Columns (n_x, m) of square pictures as images (m, p, p, 3), or (m, p, p, 1) for
     grey ones (n_x = p²): the course's flattening undone."""
@@ -129,7 +156,7 @@ def _scores(model: Sequential, splits: dict[str, tuple]) -> dict:
     for split, (Xs, Ys) in splits.items():
         if Xs is None:
             continue
-        result = model.evaluate(Xs, Ys)
+        result = _evaluate(model, Xs, Ys)
         metrics[f"{split}_loss"] = result["loss"]
         if "accuracy" in result:
             metrics[f"{split}_accuracy"] = result["accuracy"]
@@ -137,6 +164,8 @@ def _scores(model: Sequential, splits: dict[str, tuple]) -> dict:
         else:
             print(f"{split} loss: {result['loss']:.6f}")
     X_train = splits["train"][0]
+    if isinstance(X_train, np.memmap):  # rows on disk: the first ones tell
+        X_train = np.array(X_train[:4096]).T
     if model.classes_ and np.unique(model.predict(X_train)).size == 1:
         print(
             "layerwise: hint: the model predicts one class for every example; try "
@@ -216,13 +245,19 @@ def _augmented(spec: str, X: np.ndarray, path: Path) -> Path:
 def train(args: argparse.Namespace) -> int:
     args = _resumed_args(args) if args.resume else args
     name = Path(args.data).stem if Path(args.data).suffix else args.data
-    args = apply_presets(args, name)
+    labels = getattr(args, "labels", None)
+    on_disk = labels is not None or Path(args.data).suffix.lower() == ".npy"
+    args = apply_presets(args, "on-disk" if on_disk else name)
     _decay(args)  # every flag checked before any work
-    X, Y, classes = load_labelled(args.data, seed=args.seed)
+    X, Y, classes = (
+        (*open_rows(args.data, labels), None)
+        if on_disk
+        else load_labelled(args.data, seed=args.seed)
+    )
     task = decide_task(Y, args.task, classes)
     if not args.quiet:
         print(task.description)
-    splits = _splits(args, X, task.Y)
+    splits = (_tail_splits if on_disk else _splits)(args, X, task.Y)
     if args.model == "cnn":
         splits = {k: (None if Xs is None else as_images(Xs), Ys) for k, (Xs, Ys) in splits.items()}
     model = _model(args, task, splits["train"][0])
@@ -264,10 +299,10 @@ def train(args: argparse.Namespace) -> int:
             model,
             history,
             metrics,
-            X=X_train,
+            X=None if on_disk else X_train,
             Y=Y_train,
             cost_label=unit,
-            test=splits["test"],
+            test=None if on_disk else splits["test"],
         )
         if get_augment(args.augment) is not None and model.example_axis == 0:
             written.append(_augmented(args.augment, X_train, folder.partial / "augmented.png"))

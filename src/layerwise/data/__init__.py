@@ -5,7 +5,15 @@ class indices, (C, m) for one-hot.
 """
 
 from .blocks import Blocks
-from .files import BUILTIN_DATASETS, load_csv, load_dataset, load_npz, save_csv, save_npz
+from .files import (
+    BUILTIN_DATASETS,
+    load_csv,
+    load_dataset,
+    load_npz,
+    open_rows,
+    save_csv,
+    save_npz,
+)
 from .images import (
     flatten_images,
     load_cat_files,
@@ -42,6 +50,7 @@ __all__ = [
     "make_flower",
     "make_shapes",
     "one_hot",
+    "open_rows",
     "prepare_targets",
     "save_csv",
     "save_npz",

@@ -82,6 +82,13 @@ class Blocks:
             _release(self.X, start, stop)
         return rows if self.images else rows.T
 
+    def chunks(self, size: int = 4096) -> Iterator[tuple[Array, Array]]:
+        """(X, Y) of examples in file order, ``size`` at a time, in the engine's layout
+        (for scoring: the labels as given to ``Blocks``, (n_y, m))."""
+        for s in range(0, self.m, size):
+            e = min(s + size, self.m)
+            yield self.read(s, e), (self.Y[s:e] if self.Y.ndim > 2 else self.Y[:, s:e])
+
     def block_size(self, batch_size: int) -> int:
         """Examples per block: whole mini-batches, about ``block_bytes`` of X."""
         row = int(np.prod(self.X.shape[1:])) * np.dtype(self.X.dtype).itemsize
@@ -153,9 +160,11 @@ def as_blocks(X, Y) -> Blocks | None:
 
 
 def _labels(Y, m: int, x_shape: tuple) -> Array:
-    """Labels (m,) or (m, n_y) from disk as (n_y, m); outputs whose examples come
-    first ((m, ...) with 3+ axes) stay as they are."""
+    """Labels (m,) or (m, n_y) from disk as (n_y, m) (labels already (n_y, m) in memory
+    are kept); outputs whose examples come first ((m, ...), 3+ axes) stay as they are."""
     Y = np.array(Y[...]) if hasattr(Y, "shape") and hasattr(Y, "__getitem__") else np.asarray(Y)
+    if Y.ndim == 2 and Y.shape[1] == m and Y.shape[0] != m:
+        return Y
     if Y.ndim == 0 or Y.shape[0] != m:
         raise ShapeError(
             f"on-disk X {x_shape} holds m = {m} examples along its first axis, but the labels "
@@ -177,9 +186,12 @@ def _release(X, start: int, stop: int) -> None:
     buf = getattr(X, "_mmap", None)
     if not isinstance(buf, mmap.mmap) or not hasattr(mmap, "MADV_DONTNEED"):
         return
-    row = X.strides[0]
-    lead = X.offset % mmap.ALLOCATIONGRANULARITY
-    first = (lead + start * row) // mmap.PAGESIZE * mmap.PAGESIZE
-    last = min(lead + stop * row, len(buf))
+    try:  # where X starts in the mapping (a slice of a memory map starts further in)
+        base = np.frombuffer(buf, np.uint8).__array_interface__["data"][0]
+    except (ValueError, TypeError):  # a closed mapping
+        return
+    lead = X.__array_interface__["data"][0] - base
+    first = (lead + start * X.strides[0]) // mmap.PAGESIZE * mmap.PAGESIZE
+    last = min(lead + stop * X.strides[0], len(buf))
     if last > first:
         buf.madvise(mmap.MADV_DONTNEED, first, last - first)

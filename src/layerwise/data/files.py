@@ -12,9 +12,17 @@ from ..errors import DataError
 from ..npz import open_npz
 from .images import load_h5
 from .planar import make_flower
-from .validation import check_X, check_XY
+from .validation import check_X, check_XY, to_numeric
 
-__all__ = ["BUILTIN_DATASETS", "load_csv", "load_dataset", "load_npz", "save_csv", "save_npz"]
+__all__ = [
+    "BUILTIN_DATASETS",
+    "load_csv",
+    "load_dataset",
+    "load_npz",
+    "open_rows",
+    "save_csv",
+    "save_npz",
+]
 
 #: Names :func:`load_dataset` knows besides file paths.
 BUILTIN_DATASETS = ("flower", "planar", "digits")
@@ -60,6 +68,42 @@ def load_npz(path, *, require_y: bool = True) -> tuple[np.ndarray, np.ndarray | 
             "one example per column (save X.T)"
         )
     return check_XY(X, Y)
+
+
+def open_rows(data, labels=None) -> tuple[np.ndarray, np.ndarray]:
+    """X memory-mapped from an .npy file (examples first: rows (m, n_x) or images
+    (m, n_H, n_W, n_C), read later one block at a time) and labels Y (1, m) or (n_y, m)
+    read whole from an .npy file of (m,) or (m, n_y)."""
+    if labels is None:
+        raise DataError(f"{data} holds only X: give its labels with --labels LABELS.npy")
+    X, Y = _npy(data, mmap=True), _npy(labels, mmap=False)
+    if X.ndim not in (2, 4) or X.dtype.kind not in "iuf":
+        raise DataError(
+            f"{data} holds a {X.dtype} array of shape {X.shape}: expected numbers, rows "
+            "(m, n_x) or images (m, n_H, n_W, n_C), one example per row"
+        )
+    if Y.ndim not in (1, 2) or Y.shape[0] != X.shape[0]:
+        raise DataError(
+            f"{labels} has shape {Y.shape} but {data} holds m = {X.shape[0]} examples: "
+            "expected labels (m,) or (m, n_y), one example per row"
+        )
+    return X, to_numeric(Y, str(labels)).reshape(X.shape[0], -1).T
+
+
+def _npy(path, *, mmap: bool) -> np.ndarray:
+    p = _existing_file(path)
+    if p.suffix.lower() != ".npy":
+        raise DataError(f"{path} is not an .npy file: on-disk data and labels are .npy arrays")
+    with open(p, "rb") as fh:
+        if fh.read(6) != b"\x93NUMPY":
+            raise DataError(f"{path} is not an .npy file (no NumPy header)")
+    try:
+        return np.load(p, mmap_mode="r" if mmap else None, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as exc:
+        text = " ".join(str(exc).split())[:200]
+        if "pickle" in text or "objects" in text:
+            text = "it holds pickled objects, which layerwise never loads (unsafe)"
+        raise DataError(f"{path} is not a readable .npy array of numbers: {text}") from None
 
 
 def _parse_float(cell: str) -> float | None:
