@@ -118,8 +118,13 @@ class Blocks:
         engine's layout, ``prepare`` turns a block into the model's input (dtype,
         normalisation, finite check); ``y_axis`` the examples' axis of Y."""
         y_first, axis = y_axis == 0, 0 if self.images else -1
-        for block in self.plan(batch_size, rng):
-            X_blk = _prepared(prepare, self.read(block.start, block.stop), block)
+        plan = self.plan(batch_size, rng)
+        _prefetch(self.X, plan[0].start, plan[0].stop)
+        for k, block in enumerate(plan):
+            rows = self.read(block.start, block.stop)
+            if k + 1 < len(plan):
+                _prefetch(self.X, plan[k + 1].start, plan[k + 1].stop)
+            X_blk = _prepared(prepare, rows, block)
             Y_blk = Y[block.start : block.stop] if y_first else Y[:, block.start : block.stop]
             yield from batches(X_blk, Y_blk, batch_size, block.perm, axis, y_axis)
 
@@ -183,8 +188,18 @@ def _prepared(prepare: Callable[[Array], Array], X_blk: Array, block: Block) -> 
 def _release(X, start: int, stop: int) -> None:
     """Drop the pages of rows start:stop from this process (a memory map's pages stay
     in the page cache, but no longer count in its resident memory)."""
+    _advise(X, start, stop, "MADV_DONTNEED")
+
+
+def _prefetch(X, start: int, stop: int) -> None:
+    """Ask the kernel to read rows start:stop of a memory map ahead, while the current
+    block trains."""
+    _advise(X, start, stop, "MADV_WILLNEED")
+
+
+def _advise(X, start: int, stop: int, advice: str) -> None:
     buf = getattr(X, "_mmap", None)
-    if not isinstance(buf, mmap.mmap) or not hasattr(mmap, "MADV_DONTNEED"):
+    if not isinstance(buf, mmap.mmap) or not hasattr(mmap, advice):
         return
     try:  # where X starts in the mapping (a slice of a memory map starts further in)
         base = np.frombuffer(buf, np.uint8).__array_interface__["data"][0]
@@ -194,4 +209,4 @@ def _release(X, start: int, stop: int) -> None:
     first = (lead + start * X.strides[0]) // mmap.PAGESIZE * mmap.PAGESIZE
     last = min(lead + stop * X.strides[0], len(buf))
     if last > first:
-        buf.madvise(mmap.MADV_DONTNEED, first, last - first)
+        buf.madvise(getattr(mmap, advice), first, last - first)
