@@ -156,6 +156,19 @@ def test_h5py_dataset_trains_as_a_memory_map_does(data, tmp_path):
     np.testing.assert_array_equal(thetas[0], thetas[1])
 
 
+def test_zarr_array_trains_as_a_memory_map_does(data, tmp_path):
+    zarr = pytest.importorskip("zarr")
+    X, Y, X_disk, _ = data
+    z = zarr.open(str(tmp_path / "X.zarr"), mode="w", shape=X.shape, chunks=(100, N_X), dtype="f8")
+    z[:] = X
+    thetas = []
+    for X_source in (zarr.open(str(tmp_path / "X.zarr"), mode="r"), X_disk):
+        model = net()
+        model.fit(X_source, Y, epochs=2, batch_size=BATCH, optimizer="adam", verbose=0)
+        thetas.append(model.parameter_vector.theta)
+    np.testing.assert_array_equal(thetas[0], thetas[1])
+
+
 def test_images_on_disk(tmp_path):
     rng = np.random.default_rng(3)
     X = rng.random((200, 6, 6, 1))

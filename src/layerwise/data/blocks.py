@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from layerwise.checks import positive_int
 from layerwise.errors import ConfigError, DataError, ShapeError
 
 from .batches import batches
@@ -64,8 +65,8 @@ class Blocks:
             raise DataError(f"on-disk X must be numeric, got dtype {X.dtype}")
         self.X, self.m, self.images = X, shape[0], len(shape) == 4
         self.Y = _labels(Y, self.m, shape)
-        self.block_bytes = int(block_bytes)
-        if self.m == 0 or self.block_bytes < 1:
+        self.block_bytes = positive_int(block_bytes, "block_bytes")
+        if self.m == 0:
             raise DataError("on-disk X holds no examples (m = 0)")
 
     @property
