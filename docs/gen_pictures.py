@@ -1,0 +1,151 @@
+"""Draw the pictures of the documentation site into docs/img/ (git-ignored).
+
+Each course experiment runs through ``layerwise course NAME`` at a small size (fewer
+iterations, epochs and examples than the course, so the whole script takes about a
+minute on two cores) and its PNGs are copied to ``docs/img/NAME/``. The pictures show
+what each experiment draws, not the course's final numbers: the week pages give the
+full-size command for those.
+
+The cat and football experiments need the course's data files (``../shared/data`` beside
+the repository, or $LAYERWISE_DATA); without them a placeholder picture says so.
+
+    python docs/gen_pictures.py [--jobs 2] [--only NAME,NAME]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+# One BLAS thread per process: under contention multithreaded small products slow down
+# 10-30x (docs/architecture.md, "Decisions"). Set before NumPy is imported.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+DOCS = Path(__file__).resolve().parent
+IMG = DOCS / "img"
+SHARED_DATA = DOCS.parent.parent / "shared" / "data"
+
+#: experiment name -> (small-size flags, PNGs it writes, data subfolder it needs or None)
+PICTURES: dict[str, tuple[list[str], list[str], str | None]] = {
+    "deep": (["--iterations", "80"], ["learning_curve.png", "mislabeled.png"], "course1"),
+    "optimization": (
+        ["--epochs", "150"],
+        ["costs.png", "costs_decay.png", "decision_boundaries.png"],
+        None,
+    ),
+    "two-layer": (["--iterations", "120"], ["learning_curve.png", "mislabeled.png"], "course1"),
+    "transfer": (
+        ["--seeds", "1", "--source-epochs", "2", "--source-limit", "300", "--epochs", "15"],
+        ["held_out_accuracy.png"],
+        None,
+    ),
+    "logreg": (
+        ["--iterations", "300", "--compare-iterations", "200"],
+        ["learning_curve.png", "learning_rates.png"],
+        "course1",
+    ),
+    "yolo": (
+        ["--train", "300", "--test", "40", "--dev", "30", "--epochs", "2", "--quiet"],
+        ["detections.png", "learning_curve.png"],
+        None,
+    ),
+    "planar": (
+        ["--iterations", "1000", "--sweep-iterations", "300"],
+        ["logistic_regression.png", "decision_boundary.png", "hidden_sizes.png"],
+        None,
+    ),
+    "initialization": (
+        ["--iterations", "1500"],
+        ["costs.png", "decision_boundaries.png"],
+        None,
+    ),
+    "regularization": (
+        ["--iterations", "2000"],
+        ["costs.png", "decision_boundaries.png"],
+        "course2",
+    ),
+    "cat-cnn": (
+        ["--seeds", "1", "--epochs", "2", "--limit", "100"],
+        ["learning_curve.png", "filters.png", "feature_maps.png", "confusion_matrix.png"],
+        "course1",
+    ),
+    "gradient-checking": ([], ["gradient_errors.png"], None),
+    "convolution": ([], ["convolution.png"], None),
+}
+
+
+def placeholder(path: Path, text: str) -> None:
+    """A small PNG that says ``text`` in place of a picture that could not be drawn."""
+    import matplotlib  # noqa: PLC0415 - loaded when a picture is drawn
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    fig = plt.figure(figsize=(6, 1.2))
+    fig.text(0.5, 0.5, text, ha="center", va="center", wrap=True)
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
+
+
+def draw(name: str) -> tuple[str, float, str]:
+    """Run experiment ``name`` at its small size and copy its PNGs to docs/img/NAME/.
+
+    Returns (name, seconds, "ok" or what went wrong); never raises.
+    """
+    from layerwise.course.experiments import get_main  # noqa: PLC0415 - after the env vars
+
+    flags, pngs, subdir = PICTURES[name]
+    target = IMG / name
+    target.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    no_data = "LAYERWISE_DATA" not in os.environ and not (SHARED_DATA / str(subdir)).is_dir()
+    if subdir is not None and no_data:
+        for png in pngs:
+            placeholder(target / png, f"needs the course data ({subdir}): not drawn here")
+        return name, 0.0, f"placeholder: no {SHARED_DATA / subdir}"
+    if SHARED_DATA.is_dir():
+        os.environ.setdefault("LAYERWISE_DATA", str(SHARED_DATA))
+    with tempfile.TemporaryDirectory() as tmp:
+        log = io.StringIO()
+        with contextlib.redirect_stdout(log):
+            status = get_main(name)([*flags, "--out", tmp])
+        missing = [png for png in pngs if not (Path(tmp) / png).is_file()]
+        if status != 0 or missing:
+            return name, time.perf_counter() - start, f"failed (status {status}, missing {missing})"
+        for png in pngs:
+            shutil.copyfile(Path(tmp) / png, target / png)
+    return name, time.perf_counter() - start, "ok"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=2, help="processes (default: 2)")
+    parser.add_argument("--only", default=None, help="comma-separated experiment names")
+    args = parser.parse_args(argv)
+    names = list(PICTURES) if args.only is None else args.only.split(",")
+    unknown = sorted(set(names) - set(PICTURES))
+    if unknown:
+        known = ", ".join(PICTURES)
+        parser.error(f"unknown experiment {', '.join(unknown)}; expected some of {known}")
+    start = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        results = list(pool.map(draw, names))
+    failed = 0
+    for name, seconds, outcome in results:
+        print(f"{name:18s} {seconds:6.1f} s  {outcome}")
+        failed += outcome.startswith("failed")
+    print(f"pictures: {time.perf_counter() - start:.1f} s in all, into {IMG}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
