@@ -39,7 +39,7 @@ SHARED_DATA = DOCS.parent.parent / "shared" / "data"
 PICTURES: dict[str, tuple[list[str], list[str], str | None]] = {
     # the longest first, so that two processes finish together
     "yolo": (
-        ["--train", "1000", "--test", "16", "--dev", "16", "--epochs", "4", "--quiet"],
+        ["--train", "1500", "--test", "16", "--dev", "16", "--epochs", "4", "--quiet"],
         ["detections.png", "learning_curve.png"],
         None,
     ),
