@@ -35,7 +35,8 @@ IMG = DOCS / "img"
 SHARED_DATA = DOCS.parent.parent / "shared" / "data"
 
 #: experiment name -> (small-size flags, PNGs it writes, data subfolder it needs or None).
-#: initialization and regularization record the cost every 1000 iterations: 3000 draw a line.
+#: The course's loops record the cost every 1000 iterations (initialization, regularization)
+#: or every 100 epochs (optimization): the runs are long enough for a few points.
 PICTURES: dict[str, tuple[list[str], list[str], str | None]] = {
     # the longest first, so that two processes finish together
     "yolo": (
@@ -49,7 +50,7 @@ PICTURES: dict[str, tuple[list[str], list[str], str | None]] = {
         "course1",
     ),
     "optimization": (
-        ["--epochs", "60"],
+        ["--epochs", "300"],
         ["costs.png", "costs_decay.png", "decision_boundaries.png"],
         None,
     ),
@@ -58,7 +59,7 @@ PICTURES: dict[str, tuple[list[str], list[str], str | None]] = {
         ["logistic_regression.png", "decision_boundary.png", "hidden_sizes.png"],
         None,
     ),
-    "deep": (["--iterations", "80"], ["learning_curve.png"], "course1"),
+    "deep": (["--iterations", "110"], ["learning_curve.png"], "course1"),
     "two-layer": (["--iterations", "120"], ["learning_curve.png"], "course1"),
     "transfer": (
         ["--seeds", "1", "--source-epochs", "2", "--source-limit", "300", "--epochs", "15"],
