@@ -31,11 +31,8 @@ NEEDS_DATA = "# needs the course data"
 #: imports one skips when it is absent.
 OPTIONAL_PEERS = ("torch",)
 #: (file, a line of the block) -> why it fails today: an expected failure, strict, so the
-#: test fails as soon as the block is fixed and the entry must go. README.md is edited
-#: with other changes; its broken blocks are listed here rather than fixed alongside.
-KNOWN_BROKEN = {
-    ("README.md", "clf.fit(X_rows, y)"): "the block uses X_rows and y without defining them",
-}
+#: test fails as soon as the block is fixed and the entry must go.
+KNOWN_BROKEN: dict[tuple[str, str], str] = {}
 
 
 def python_blocks(path: Path) -> list[tuple[int, str]]:
