@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -44,6 +45,11 @@ from benchmarks import machine
 from benchmarks.peers import ConvWorkload, Data, Workload, make_data, make_images, make_peers
 
 PEERS = ("layerwise", "torch", "sklearn")
+#: layerwise run differently, as extra rows: the environment each child gets. "numpy" is
+#: layerwise without its compiled kernels (as if numba were absent); "baseline" is the
+#: layerwise found in --baseline SRC (an older checkout's src/), without them too, i.e.
+#: as ``pip install .`` gave it before numba became a core dependency.
+VARIANTS = {"layerwise-numpy": {"LAYERWISE_ACCEL": "0"}, "baseline": {"LAYERWISE_ACCEL": "0"}}
 DEFAULT_WORKLOADS = ("W1", "W2", "W3", "W4", "inference", "latency", "C1", "C2", "C3")
 SEED = 0
 
@@ -136,7 +142,7 @@ def child(spec: dict) -> dict:
     """Run one measurement in this process; ``spec`` says peer, workload, task, seed."""
     threads = spec["threads"]
     _limit_blas(threads)
-    name, task = spec["peer"], spec["task"]
+    name, task = engine(spec["peer"]), spec["task"]
     peers, skipped = make_peers([name], threads)
     if name in skipped:
         return {"skipped": skipped[name]}
@@ -223,16 +229,22 @@ def _max_rss_mib() -> float:
     return kib / (1024 * 1024) if sys.platform == "darwin" else kib / 1024
 
 
-def run_child(spec: dict, in_process: bool = False) -> dict:
-    """``child(spec)`` in a fresh interpreter (or in this one, for a smoke run); its JSON
-    answer (or {"error": ...})."""
+def engine(peer: str) -> str:
+    """The library a peer runs: a variant of layerwise is layerwise."""
+    return "layerwise" if peer in VARIANTS else peer
+
+
+def run_child(spec: dict, in_process: bool = False, env: dict | None = None) -> dict:
+    """``child(spec)`` in a fresh interpreter with ``env`` added to this one's environment
+    (or in this interpreter, for a smoke run); its JSON answer (or {"error": ...})."""
     if in_process:
         try:
             return child(spec)
         except Exception as exc:  # reported like a child's failure
             return {"error": f"{type(exc).__name__}: {exc}"}
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", json.dumps(spec)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    full_env = {**os.environ, **(env or {})}
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=full_env)
     lines = proc.stdout.strip().splitlines()
     if proc.returncode != 0 or not lines:
         tail = proc.stderr.strip().splitlines()[-3:]
@@ -255,7 +267,7 @@ def bench(task: str, wl: Workload, names: list[str], args, log, m: int = 0) -> d
                 "threads": args.threads,
                 "m": m,
             }
-            res = run_child(spec, in_process=args.smoke)
+            res = run_child(spec, in_process=args.smoke, env=args.variant_env.get(name))
             if "error" in res:
                 raise RuntimeError(f"{wl.name} {name} failed: {res['error']}")
             runs[name].append(res)
@@ -301,19 +313,21 @@ def bench_rss(names: Sequence[str], args, log) -> dict:
             "threads": args.threads,
             "m": 0,
         }
-        out[name] = run_child(spec, in_process=args.smoke)
+        out[name] = run_child(spec, in_process=args.smoke, env=args.variant_env.get(name))
         log(f"  peak RSS {name}: {out[name]}")
     return out
 
 
 # --------------------------------------------------------------------------- report
 def add_ratios(results: dict, gemm: float) -> None:
-    """Fill each row's fraction of the GEMM rate and layerwise's time ÷ the peer's."""
+    """Fill each row's fraction of the GEMM rate, layerwise's time ÷ the row's, and the
+    row's time ÷ PyTorch's (None without a torch row)."""
     for rows in results.values():
-        base = rows.get("layerwise")
+        base, torch = rows.get("layerwise"), rows.get("torch")
         for row in rows.values():
             row["gemm_fraction"] = row["gflops"] / gemm
             row["ratio"] = base["seconds"] / row["seconds"] if base else None
+            row["vs_torch"] = row["seconds"] / torch["seconds"] if torch else None
 
 
 def check_goals(results: dict, rss: dict) -> list[dict]:
@@ -382,8 +396,8 @@ def format_report(report: dict) -> str:
     lines.append("GFLOP/s counts 6 x params x examples per epoch (inference: 2 x params x m).")
     lines.append("")
     head = (
-        f"{'workload':<10}{'peer':<11}{'s/epoch':>10}{'examples/s':>12}"
-        f"{'GFLOP/s':>9}{'%GEMM':>7}{'accuracy':>10}{'lw/peer':>9}"
+        f"{'workload':<10}{'peer':<16}{'s/epoch':>10}{'examples/s':>12}"
+        f"{'GFLOP/s':>9}{'%GEMM':>7}{'accuracy':>10}{'lw/peer':>9}{'/torch':>8}"
     )
     lines.append(head)
     lines.append("-" * len(head))
@@ -391,9 +405,9 @@ def format_report(report: dict) -> str:
         for name, row in rows.items():
             acc = "" if row["accuracy"] is None else f"{row['accuracy']:.3f}"
             lines.append(
-                f"{wl:<10}{name:<11}{_seconds(row['seconds']):>10}{row['examples_per_s']:>12,.0f}"
+                f"{wl:<10}{name:<16}{_seconds(row['seconds']):>10}{row['examples_per_s']:>12,.0f}"
                 f"{row['gflops']:>9.1f}{row['gemm_fraction']:>7.0%}{acc:>10}"
-                f"{row['ratio']:>9.2f}"
+                f"{row['ratio']:>9.2f}{_ratio(row['vs_torch']):>8}"
             )
     lines.append("(inference rows: seconds per predict_proba call of the whole test set)")
     if "latency" in report["results"]:
@@ -424,6 +438,10 @@ def format_report(report: dict) -> str:
     return "\n".join(lines)
 
 
+def _ratio(x: float | None) -> str:
+    return "" if x is None else f"{x:.2f}"
+
+
 def _seconds(t: float) -> str:
     """Seconds as the table shows them: 4 decimals, or microseconds below a millisecond."""
     return f"{t:.4f}" if t >= 1e-3 else f"{t * 1e6:.1f}µs"
@@ -436,7 +454,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--scale", type=float, default=1.0, help="shrink m and widths (smoke runs)")
     p.add_argument("--json", default=None, help="also write the results to this file")
-    p.add_argument("--peers", default=",".join(PEERS), help="subset of layerwise,torch,sklearn")
+    p.add_argument(
+        "--peers",
+        default=",".join(PEERS),
+        help="subset of layerwise,torch,sklearn, plus layerwise-numpy (no compiled kernels)",
+    )
+    p.add_argument(
+        "--baseline",
+        default=None,
+        metavar="SRC",
+        help="also run the layerwise in SRC (an older src/ folder) without compiled kernels",
+    )
     p.add_argument(
         "--threads", type=int, default=None, help="BLAS and torch threads (default: all cores)"
     )
@@ -460,9 +488,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def peer_available(name: str) -> str | None:
     """None if ``name`` can run here, else why not (checked without importing it)."""
-    module = {"layerwise": "layerwise", "torch": "torch", "sklearn": "sklearn"}.get(name)
-    if module is None:
-        raise SystemExit(f"unknown peer {name!r}; choose from {', '.join(PEERS)}")
+    module = {"layerwise": "layerwise", "torch": "torch", "sklearn": "sklearn"}.get(engine(name))
+    if module is None or name == "baseline":
+        choices = ", ".join((*PEERS, "layerwise-numpy"))
+        raise SystemExit(f"unknown peer {name!r}; choose from {choices}")
     if importlib.util.find_spec(module) is None:
         hint = " (pip install torch==2.13.0)" if name == "torch" else ""
         return f"{module} is not installed{hint}"
@@ -484,6 +513,12 @@ def main(argv: Sequence[str] | None = None, log=None) -> dict:
         p.strip() for p in args.peers.split(",") if p.strip() and p.strip() != "layerwise"
     ]
     skipped = {p: why for p in wanted if (why := peer_available(p))}
+    args.variant_env = {k: dict(v) for k, v in VARIANTS.items()}
+    if args.baseline:
+        wanted.insert(1, "baseline")
+        args.variant_env["baseline"]["PYTHONPATH"] = str(Path(args.baseline).resolve())
+    if args.smoke:  # one process: no per-variant environment
+        skipped.update({p: "not in --smoke runs" for p in wanted if p in VARIANTS})
     peers = [p for p in wanted if p not in skipped]
     for name, why in skipped.items():
         log(f"skipping {name}: {why}")
@@ -500,7 +535,7 @@ def main(argv: Sequence[str] | None = None, log=None) -> dict:
             results[name] = bench(name, wl, peers, args, log, m)
         else:
             task = "conv" if name in CONV_WORKLOADS else "train"
-            results[name] = bench(task, wl, [p for p in peers if p in wl.peers], args, log)
+            results[name] = bench(task, wl, [p for p in peers if engine(p) in wl.peers], args, log)
     add_ratios(results, gemm)
     rss = {}
     if "W1" in workloads and not args.no_rss:
