@@ -1,15 +1,19 @@
 """Side-by-side speed of layerwise, PyTorch (CPU, eager) and scikit-learn's MLPClassifier.
 
-    python benchmarks/run.py                      # W1, W2, W3, inference, C1-C3; 3 repeats
+    python benchmarks/run.py                      # every workload; 3 repeats
     python benchmarks/run.py --workloads W1 --repeats 5 --json out.json
     python benchmarks/run.py --workloads C1,C2,C3      # the convolution workloads only
-    python benchmarks/run.py --scale 0.05 --repeats 1   # a smoke run in seconds
+    python benchmarks/run.py --workloads W4,latency    # the small model
+    python benchmarks/run.py --smoke    # every workload at a tiny size, in seconds; reports only
 
 The peers train the same network on the same synthetic float32 data (labels from a random
 teacher network), interleaved: each repeat runs every peer once, in a rotated order, and the
 table shows medians over the repeats. Achieved GFLOP/s counts 6 x parameters x examples per
 epoch (2 forward, 4 backward) and 2 x parameters x examples for inference, and is compared
-with the machine's float32 GEMM rate measured first. The convolution workloads (C1, C2: one
+with the machine's float32 GEMM rate measured first. W4 is a small tabular model (the digits'
+shape, 1797 x 64 -> 64-64-10, 20 epochs of batches of 32) where per-call overhead, not the
+matrix products, sets the time; "latency" is the median time of predicting one example with
+W4's trained network. The convolution workloads (C1, C2: one
 Conv2D layer's forward and backward; C3: the cat CNN's training epoch) run layerwise against
 PyTorch, each given the image layout it prefers (NHWC for layerwise, NCHW for PyTorch, both
 made before timing); their GFLOP/s count 2 x the convolutions' multiply-adds. The ratio
@@ -22,8 +26,10 @@ native kernel run ``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmar
 from __future__ import annotations
 
 import argparse
+import importlib
 import importlib.util
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -40,7 +46,12 @@ from benchmarks import machine
 from benchmarks.peers import ConvWorkload, Data, Workload, make_data, make_images, make_peers
 
 PEERS = ("layerwise", "torch", "sklearn")
-DEFAULT_WORKLOADS = ("W1", "W2", "W3", "inference", "C1", "C2", "C3")
+#: layerwise run differently, as extra rows: the environment each child gets. "numpy" is
+#: layerwise without its compiled kernels (as if numba were absent); "baseline" is the
+#: layerwise found in --baseline SRC (an older checkout's src/), without them too, i.e.
+#: as ``pip install .`` gave it before numba became a core dependency.
+VARIANTS = {"layerwise-numpy": {"LAYERWISE_ACCEL": "0"}, "baseline": {"LAYERWISE_ACCEL": "0"}}
+DEFAULT_WORKLOADS = ("W1", "W2", "W3", "W4", "inference", "latency", "C1", "C2", "C3")
 SEED = 0
 
 #: The workloads at full size (``--scale 1``).
@@ -50,6 +61,7 @@ WORKLOADS = {
         "W2", 209, 12288, (20, 7, 5), 1, "gd", 0.0075, None, 100, peers=("layerwise", "torch")
     ),
     "W3": Workload("W3", 20000, 1024, (1024, 1024), 10, "adam", 1e-3, 256, 1),
+    "W4": Workload("W4", 1797, 64, (64, 64), 10, "adam", 1e-3, 32, 20),
 }
 #: The convolution workloads (layerwise against PyTorch only): C1 and C2 are one Conv2D
 #: layer's forward + backward on a batch of images, as a network's first layer (seconds
@@ -62,21 +74,26 @@ CONV_WORKLOADS = {
 }
 INFERENCE_M = 10000
 INFERENCE_CALLS = 10  # predictions timed per repeat (the median call is reported)
+LATENCY_CALLS = 2000  # one-example predictions timed per repeat (the median is reported)
+#: --smoke: every workload at this scale, once, in one process, without goals or RSS.
+SMOKE_SCALE = 0.02
 
 #: Goals: (workload, peer) -> largest allowed time ratio layerwise / peer.
 RATIO_GOALS = {
-    ("W1", "torch"): 0.55,
+    ("W1", "torch"): 0.85,
     ("W1", "sklearn"): 0.6,
-    ("W3", "torch"): 0.65,
+    ("W3", "torch"): 0.80,
     ("W3", "sklearn"): 0.6,
     ("W2", "torch"): 0.7,
+    ("W4", "torch"): 0.25,
     ("inference", "torch"): 0.5,
+    ("latency", "torch"): 0.5,
     ("C1", "torch"): 1.0,
     ("C2", "torch"): 1.0,
     ("C3", "torch"): 1.0,
 }
 #: Goals: workload -> smallest fraction of the GEMM rate layerwise should reach.
-GEMM_GOALS = {"W1": 0.60, "W3": 0.60}
+GEMM_GOALS = {"W1": 0.65, "W3": 0.90}
 
 
 def scaled(wl: Workload | ConvWorkload, scale: float) -> Workload | ConvWorkload:
@@ -101,10 +118,14 @@ def scaled(wl: Workload | ConvWorkload, scale: float) -> Workload | ConvWorkload
 
 
 def workload(name: str, scale: float) -> Workload | ConvWorkload:
-    """The workload ``name`` at ``scale`` (inference uses W1's network)."""
+    """The workload ``name`` at ``scale`` (inference uses W1's network, latency W4's)."""
     if name in CONV_WORKLOADS:
         return scaled(CONV_WORKLOADS[name], scale)
-    return scaled(WORKLOADS["W1" if name == "inference" else name], scale)
+    return scaled(WORKLOADS[PREDICTION_NETWORK.get(name, name)], scale)
+
+
+#: The prediction workloads and the training workload whose network they use.
+PREDICTION_NETWORK = {"inference": "W1", "latency": "W4"}
 
 
 def _rotated(names: Sequence[str], r: int) -> list[str]:
@@ -122,12 +143,14 @@ def child(spec: dict) -> dict:
     """Run one measurement in this process; ``spec`` says peer, workload, task, seed."""
     threads = spec["threads"]
     _limit_blas(threads)
-    name, task = spec["peer"], spec["task"]
+    name, task = engine(spec["peer"]), spec["task"]
     peers, skipped = make_peers([name], threads)
     if name in skipped:
         return {"skipped": skipped[name]}
     peer = peers[name]
-    wl = workload("inference" if task == "inference" else spec["workload"], spec["scale"])
+    if name == "layerwise":  # the steady state: first_use.py times the one-off load
+        getattr(importlib.import_module("layerwise.kernel_dispatch"), "load_fused", bool)()
+    wl = workload(spec["workload"], spec["scale"])
     seed = spec["seed"]
     if task == "conv":
         return conv_child(peer, wl, seed)
@@ -136,17 +159,8 @@ def child(spec: dict) -> dict:
         before = _max_rss_mib()
         peer.train(wl, data, seed, 1)
         return {"before_fit_mib": before, "peak_mib": _max_rss_mib()}
-    if task == "inference":
-        train = make_data(min(wl.m, 4 * (wl.batch_size or wl.m)), wl.n_x, wl.n_classes, SEED)
-        model = peer.train(replace(wl, m=train.X_rows.shape[0]), train, seed, 1)[1]
-        test = make_data(spec["m"], wl.n_x, wl.n_classes, SEED + 1)
-        peer.predict_proba(model, test.X_rows)
-        calls = []
-        for _ in range(INFERENCE_CALLS):
-            t0 = time.perf_counter()
-            peer.predict_proba(model, test.X_rows)
-            calls.append(time.perf_counter() - t0)
-        return {"seconds": statistics.median(calls), "accuracy": None}
+    if task in PREDICTION_NETWORK:
+        return prediction_child(peer, wl, seed, spec["m"], task)
     data = make_data(wl.m, wl.n_x, wl.n_classes, SEED)
     warm = _warmup_data(data, wl)  # untimed: first-call costs (thread pools, allocations)
     peer.train(replace(wl, m=warm.X_rows.shape[0]), warm, seed, 1)
@@ -156,6 +170,23 @@ def child(spec: dict) -> dict:
         "accuracy": peer.accuracy(model, data),
         "peak_mib": _max_rss_mib(),
     }
+
+
+def prediction_child(peer, wl: Workload, seed: int, m: int, task: str) -> dict:
+    """Median seconds of ``predict_proba`` on m examples (one for latency), on a network
+    trained untimed for an epoch on a few batches; a few untimed calls first."""
+    train = make_data(min(wl.m, 4 * (wl.batch_size or wl.m)), wl.n_x, wl.n_classes, SEED)
+    model = peer.train(replace(wl, m=train.X_rows.shape[0]), train, seed, 1)[1]
+    test = make_data(m, wl.n_x, wl.n_classes, SEED + 1)
+    calls_n = LATENCY_CALLS if task == "latency" else INFERENCE_CALLS
+    for _ in range(3 if task == "inference" else 50):
+        peer.predict_proba(model, test.X_rows)
+    calls = []
+    for _ in range(calls_n):
+        t0 = time.perf_counter()
+        peer.predict_proba(model, test.X_rows)
+        calls.append(time.perf_counter() - t0)
+    return {"seconds": statistics.median(calls), "accuracy": None}
 
 
 def conv_child(peer, wl: ConvWorkload, seed: int) -> dict:
@@ -201,10 +232,22 @@ def _max_rss_mib() -> float:
     return kib / (1024 * 1024) if sys.platform == "darwin" else kib / 1024
 
 
-def run_child(spec: dict) -> dict:
-    """``child(spec)`` in a fresh interpreter; its JSON answer (or {"error": ...})."""
+def engine(peer: str) -> str:
+    """The library a peer runs: a variant of layerwise is layerwise."""
+    return "layerwise" if peer in VARIANTS else peer
+
+
+def run_child(spec: dict, in_process: bool = False, env: dict | None = None) -> dict:
+    """``child(spec)`` in a fresh interpreter with ``env`` added to this one's environment
+    (or in this interpreter, for a smoke run); its JSON answer (or {"error": ...})."""
+    if in_process:
+        try:
+            return child(spec)
+        except Exception as exc:  # reported like a child's failure
+            return {"error": f"{type(exc).__name__}: {exc}"}
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", json.dumps(spec)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    full_env = {**os.environ, **(env or {})}
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=full_env)
     lines = proc.stdout.strip().splitlines()
     if proc.returncode != 0 or not lines:
         tail = proc.stderr.strip().splitlines()[-3:]
@@ -227,17 +270,19 @@ def bench(task: str, wl: Workload, names: list[str], args, log, m: int = 0) -> d
                 "threads": args.threads,
                 "m": m,
             }
-            res = run_child(spec)
+            res = run_child(spec, in_process=args.smoke, env=args.variant_env.get(name))
             if "error" in res:
                 raise RuntimeError(f"{wl.name} {name} failed: {res['error']}")
             runs[name].append(res)
-            unit = {"train": "s/epoch", "inference": "s/call"}.get(task, _conv_unit(wl))
+            unit = "s/epoch" if task == "train" else "s/call"
+            unit = _conv_unit(wl) if task == "conv" else unit
             log(
-                f"  {task if task == 'inference' else wl.name} repeat {r + 1}/{args.repeats} "
-                f"{name}: {res['seconds']:.4f} {unit}"
+                f"  {task if task in PREDICTION_NETWORK else wl.name} repeat "
+                f"{r + 1}/{args.repeats} {name}: {res['seconds']:.6f} {unit}"
             )
-    m_ex = m if task == "inference" else wl.m
-    flops = 2.0 * wl.n_params * m if task == "inference" else wl.flops_per_epoch()
+    predicting = task in PREDICTION_NETWORK
+    m_ex = m if predicting else wl.m
+    flops = 2.0 * wl.n_params * m if predicting else wl.flops_per_epoch()
     out = {}
     for name, rs in runs.items():
         times = [x["seconds"] for x in rs]
@@ -271,19 +316,21 @@ def bench_rss(names: Sequence[str], args, log) -> dict:
             "threads": args.threads,
             "m": 0,
         }
-        out[name] = run_child(spec)
+        out[name] = run_child(spec, in_process=args.smoke, env=args.variant_env.get(name))
         log(f"  peak RSS {name}: {out[name]}")
     return out
 
 
 # --------------------------------------------------------------------------- report
 def add_ratios(results: dict, gemm: float) -> None:
-    """Fill each row's fraction of the GEMM rate and layerwise's time ÷ the peer's."""
+    """Fill each row's fraction of the GEMM rate, layerwise's time ÷ the row's, and the
+    row's time ÷ PyTorch's (None without a torch row)."""
     for rows in results.values():
-        base = rows.get("layerwise")
+        base, torch = rows.get("layerwise"), rows.get("torch")
         for row in rows.values():
             row["gemm_fraction"] = row["gflops"] / gemm
             row["ratio"] = base["seconds"] / row["seconds"] if base else None
+            row["vs_torch"] = row["seconds"] / torch["seconds"] if torch else None
 
 
 def check_goals(results: dict, rss: dict) -> list[dict]:
@@ -337,7 +384,8 @@ def format_report(report: dict) -> str:
         f"threads: {report['threads']} (torch.set_num_threads and the BLAS pool; "
         f"{mach['cores']} cores)"
     )
-    lines.append("each measurement runs in a fresh process (data made and warmed up untimed)")
+    where = "this one process (--smoke)" if report.get("smoke") else "a fresh process"
+    lines.append(f"each measurement runs in {where} (data made and warmed up untimed)")
     lines.append(
         f"float32 GEMM rate: {report['gemm_gflops']:.1f} GFLOP/s "
         f"(NumPy {report['gemm_n']}^2 matmul, median of 5)"
@@ -351,8 +399,8 @@ def format_report(report: dict) -> str:
     lines.append("GFLOP/s counts 6 x params x examples per epoch (inference: 2 x params x m).")
     lines.append("")
     head = (
-        f"{'workload':<10}{'peer':<11}{'s/epoch':>10}{'examples/s':>12}"
-        f"{'GFLOP/s':>9}{'%GEMM':>7}{'accuracy':>10}{'lw/peer':>9}"
+        f"{'workload':<10}{'peer':<16}{'s/epoch':>10}{'examples/s':>12}"
+        f"{'GFLOP/s':>9}{'%GEMM':>7}{'accuracy':>10}{'lw/peer':>9}{'/torch':>8}"
     )
     lines.append(head)
     lines.append("-" * len(head))
@@ -360,11 +408,13 @@ def format_report(report: dict) -> str:
         for name, row in rows.items():
             acc = "" if row["accuracy"] is None else f"{row['accuracy']:.3f}"
             lines.append(
-                f"{wl:<10}{name:<11}{row['seconds']:>10.4f}{row['examples_per_s']:>12,.0f}"
+                f"{wl:<10}{name:<16}{_seconds(row['seconds']):>10}{row['examples_per_s']:>12,.0f}"
                 f"{row['gflops']:>9.1f}{row['gemm_fraction']:>7.0%}{acc:>10}"
-                f"{row['ratio']:>9.2f}"
+                f"{row['ratio']:>9.2f}{_ratio(row['vs_torch']):>8}"
             )
     lines.append("(inference rows: seconds per predict_proba call of the whole test set)")
+    if "latency" in report["results"]:
+        lines.append("(latency rows: one predict_proba call of one example, W4's network)")
     if any(w in report["results"] for w in CONV_WORKLOADS):
         lines.append(
             "(C1, C2 rows: seconds per forward + backward step of a first Conv2D layer on "
@@ -391,6 +441,15 @@ def format_report(report: dict) -> str:
     return "\n".join(lines)
 
 
+def _ratio(x: float | None) -> str:
+    return "" if x is None else f"{x:.2f}"
+
+
+def _seconds(t: float) -> str:
+    """Seconds as the table shows them: 4 decimals, or microseconds below a millisecond."""
+    return f"{t:.4f}" if t >= 1e-3 else f"{t * 1e6:.1f}µs"
+
+
 # --------------------------------------------------------------------------- main
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -398,25 +457,44 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--scale", type=float, default=1.0, help="shrink m and widths (smoke runs)")
     p.add_argument("--json", default=None, help="also write the results to this file")
-    p.add_argument("--peers", default=",".join(PEERS), help="subset of layerwise,torch,sklearn")
+    p.add_argument(
+        "--peers",
+        default=",".join(PEERS),
+        help="subset of layerwise,torch,sklearn, plus layerwise-numpy (no compiled kernels)",
+    )
+    p.add_argument(
+        "--baseline",
+        default=None,
+        metavar="SRC",
+        help="also run the layerwise in SRC (an older src/ folder) without compiled kernels",
+    )
     p.add_argument(
         "--threads", type=int, default=None, help="BLAS and torch threads (default: all cores)"
     )
     p.add_argument("--no-rss", action="store_true", help="skip the peak-RSS measurement")
+    p.add_argument(
+        "--smoke",
+        action="store_true",
+        help=f"every workload at scale {SMOKE_SCALE}, once, in this process, one thread unless "
+        "--threads says otherwise (reports only)",
+    )
     p.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.smoke:
+        args.scale, args.repeats, args.no_rss = SMOKE_SCALE, 1, True
     if args.repeats < 1 or not 0 < args.scale <= 1:
         p.error("--repeats must be >= 1 and 0 < --scale <= 1")
     if args.threads is None:
-        args.threads = machine.core_count()
+        args.threads = 1 if args.smoke else machine.core_count()
     return args
 
 
 def peer_available(name: str) -> str | None:
     """None if ``name`` can run here, else why not (checked without importing it)."""
-    module = {"layerwise": "layerwise", "torch": "torch", "sklearn": "sklearn"}.get(name)
-    if module is None:
-        raise SystemExit(f"unknown peer {name!r}; choose from {', '.join(PEERS)}")
+    module = {"layerwise": "layerwise", "torch": "torch", "sklearn": "sklearn"}.get(engine(name))
+    if module is None or name == "baseline":
+        choices = ", ".join((*PEERS, "layerwise-numpy"))
+        raise SystemExit(f"unknown peer {name!r}; choose from {choices}")
     if importlib.util.find_spec(module) is None:
         hint = " (pip install torch==2.13.0)" if name == "torch" else ""
         return f"{module} is not installed{hint}"
@@ -438,6 +516,12 @@ def main(argv: Sequence[str] | None = None, log=None) -> dict:
         p.strip() for p in args.peers.split(",") if p.strip() and p.strip() != "layerwise"
     ]
     skipped = {p: why for p in wanted if (why := peer_available(p))}
+    args.variant_env = {k: dict(v) for k, v in VARIANTS.items()}
+    if args.baseline:
+        wanted.insert(1, "baseline")
+        args.variant_env["baseline"]["PYTHONPATH"] = str(Path(args.baseline).resolve())
+    if args.smoke:  # one process: no per-variant environment
+        skipped.update({p: "not in --smoke runs" for p in wanted if p in VARIANTS})
     peers = [p for p in wanted if p not in skipped]
     for name, why in skipped.items():
         log(f"skipping {name}: {why}")
@@ -449,12 +533,12 @@ def main(argv: Sequence[str] | None = None, log=None) -> dict:
     for name in workloads:
         log(f"{name} ...")
         wl = workload(name, args.scale)
-        if name == "inference":
-            m = max(8, round(INFERENCE_M * args.scale))
-            results[name] = bench("inference", wl, peers, args, log, m)
+        if name in PREDICTION_NETWORK:
+            m = 1 if name == "latency" else max(8, round(INFERENCE_M * args.scale))
+            results[name] = bench(name, wl, peers, args, log, m)
         else:
             task = "conv" if name in CONV_WORKLOADS else "train"
-            results[name] = bench(task, wl, [p for p in peers if p in wl.peers], args, log)
+            results[name] = bench(task, wl, [p for p in peers if engine(p) in wl.peers], args, log)
     add_ratios(results, gemm)
     rss = {}
     if "W1" in workloads and not args.no_rss:
@@ -467,6 +551,7 @@ def main(argv: Sequence[str] | None = None, log=None) -> dict:
         "gemm_n": gemm_n,
         "repeats": args.repeats,
         "scale": args.scale,
+        "smoke": args.smoke,
         "skipped": skipped,
         "workloads": {n: asdict(workload(n, args.scale)) for n in workloads},
         "results": results,

@@ -77,3 +77,20 @@ def test_scaled_workload_shrinks():
     assert wl.m == 6000 and wl.n_x == 78 and wl.hidden == (26, 13)
     assert wl.batch_size <= run.WORKLOADS["W1"].batch_size
     assert wl.flops_per_epoch() == 6.0 * wl.n_params * wl.m
+
+
+def test_smoke_mode_runs_the_small_model_and_one_example_latency():
+    run = _load_run()
+    argv = ["--smoke", "--workloads", "W4,latency", "--peers", "layerwise,sklearn"]
+    report = run.main(argv, log=lambda msg: None)
+    assert report["scale"] == run.SMOKE_SCALE and report["repeats"] == 1
+    assert report["threads"] == 1 and report["rss"] == {} and report["goals"] == []
+    assert set(report["results"]) == {"W4", "latency"}
+    latency = report["results"]["latency"]["layerwise"]
+    # one example per call: examples per second is the inverse of the call's time
+    assert latency["examples_per_s"] == pytest.approx(1.0 / latency["seconds"])
+    w4 = report["workloads"]["W4"]
+    # 1797 x 64 -> 64-64-10 at 2 %: 36 examples, widths of 1 rounded up to 2, same epochs
+    assert (w4["m"], w4["n_x"], w4["hidden"], w4["epochs"]) == (36, 2, (2, 2), 20)
+    assert 2 <= w4["batch_size"] <= 32
+    assert "one predict_proba call of one example" in run.format_report(report)

@@ -72,3 +72,44 @@ def test_large_adam_step_through_apply_matches_the_formula():
         s = 0.999 * s + 0.001 * g * g
         theta = theta - 0.01 * (v / (1 - 0.9**t)) / (np.sqrt(s / (1 - 0.999**t)) + 1e-8)
     np.testing.assert_allclose(p, theta, rtol=1e-12, atol=1e-12)
+
+
+def test_compiled_kernels_wait_for_enough_numpy_work(monkeypatch):
+    """A large update runs the NumPy kernel until the NumPy kernels have spent
+    LOAD_AFTER_SECONDS on large arrays, then the compiled one."""
+    calls = []
+    monkeypatch.setattr(kernel_dispatch, "_FUSED", {"gd": lambda p, g, lr: calls.append(lr)})
+    monkeypatch.setattr(kernel_dispatch, "_numpy_seconds", 0.0)
+    n = kernel_dispatch.FUSED_MIN_SIZE
+    p, g = np.ones(n), np.full(n, 2.0)
+    kernel_dispatch.run_update("gd", optimizers.gd_kernel, [p, g, np.empty(n)], (0.25,))
+    np.testing.assert_array_equal(p, np.full(n, 0.5))  # 1 - 0.25 * 2, by NumPy
+    assert calls == [] and kernel_dispatch._numpy_seconds > 0
+    monkeypatch.setattr(kernel_dispatch, "_numpy_seconds", kernel_dispatch.LOAD_AFTER_SECONDS)
+    kernel_dispatch.run_update("gd", optimizers.gd_kernel, [p, g, np.empty(n)], (0.25,))
+    assert calls == [0.25]  # the compiled stand-in ran, with the constant in p's dtype
+    np.testing.assert_array_equal(p, np.full(n, 0.5))
+
+
+def test_switching_to_the_compiled_kernel_mid_run_changes_no_bit(monkeypatch):
+    """Adam steps that switch from NumPy to the compiled kernel after three steps give
+    the bits of NumPy steps throughout."""
+    if kernel_dispatch.fused_kernel("adam") is None:
+        pytest.skip("numba is not installed or LAYERWISE_ACCEL=0")
+    n = kernel_dispatch.FUSED_MIN_SIZE + 3
+    rng = np.random.default_rng(3)
+    theta = rng.standard_normal(n).astype(np.float32)
+    grads = [rng.standard_normal(n).astype(np.float32) for _ in range(6)]
+    runs = []
+    for switch_at in (None, 3):
+        monkeypatch.setattr(kernel_dispatch, "_numpy_seconds", 0.0)
+        monkeypatch.setattr(kernel_dispatch, "LOAD_AFTER_SECONDS", 1e9)
+        opt, p = optimizers.Adam(learning_rate=0.01), theta.copy()
+        for t, g in enumerate(grads):
+            if t == switch_at:
+                assert kernel_dispatch.load_fused()
+            opt.step([("theta", p, g)])
+        runs.append(p)
+    # the NumPy kernel's clock stopped at the switch: the last steps were compiled ones
+    assert kernel_dispatch._numpy_seconds == 1e9
+    np.testing.assert_array_equal(runs[1], runs[0])

@@ -2,21 +2,29 @@
 
 Each update rule is written once as a NumPy kernel ``kernel(p, g, *state, tmp, *consts)``
 working in place on arrays of one shape. ``run_update`` runs it through a fused compiled
-kernel when numba is installed (the ``fast`` extra) and the arrays are large: one pass
-over memory instead of about ten. The compiled kernels evaluate the same operations in
-the same order as the NumPy ones, so the results are identical (tests check it bit for
-bit). Otherwise, and always for small or non-contiguous arrays, the NumPy kernel runs.
+kernel (numba, a core dependency) when the arrays are large: one pass over memory instead
+of about ten. The compiled kernels evaluate the same operations in the same order as the
+NumPy ones, so the results are identical (tests check it bit for bit). Otherwise, and
+always for small or non-contiguous arrays, the NumPy kernel runs.
+
+Loading the compiled kernels costs 1-3 s once per process (importing numba, then
+compiling a kernel or reading it from numba's cache; ``benchmarks/first_use.py``). So
+they are loaded only once the NumPy kernels have spent ``LOAD_AFTER_SECONDS`` on large
+arrays in this process: a short run never pays for them, and a long one pays once, after
+which each step is the fused one. Switching changes no result (the two are bit-identical).
 
 The compiled kernels are single-threaded on purpose: between two matrix products the
 BLAS threads are still spinning, and a second pool of threads fighting them for the
 cores was measured to make a training epoch twice as slow.
 
-``LAYERWISE_ACCEL=0`` in the environment turns the compiled kernels off.
+``LAYERWISE_ACCEL=0`` in the environment turns the compiled kernels off; ``load_fused()``
+loads them at once (benchmarks do, to time the steady state).
 """
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 
 import numpy as np
@@ -25,6 +33,11 @@ Array = np.ndarray
 
 #: Size from which a fused kernel pays for its call overhead (and its one-off compilation).
 FUSED_MIN_SIZE = 1 << 15
+#: Seconds of NumPy kernel time on large arrays after which the compiled kernels are
+#: loaded: about what loading them costs.
+LOAD_AFTER_SECONDS = 1.0
+
+_numpy_seconds = 0.0
 
 
 def run_update(name: str, kernel: Callable, arrays: list[Array], consts: tuple) -> None:
@@ -33,13 +46,26 @@ def run_update(name: str, kernel: Callable, arrays: list[Array], consts: tuple) 
     ``arrays``: param, grad, state..., tmp, all of one shape and dtype.
     ``consts``: Python floats (cast to the arrays' dtype, as NumPy does with them).
     """
+    global _numpy_seconds
     if arrays[0].size >= FUSED_MIN_SIZE and all(a.flags.c_contiguous for a in arrays):
-        fused = fused_kernel(name)
+        fused = fused_kernel(name) if _numpy_seconds >= LOAD_AFTER_SECONDS else None
         if fused is not None:
             typed = tuple(arrays[0].dtype.type(c) for c in consts)
             fused(*(a.reshape(-1) for a in arrays[:-1]), *typed)  # no tmp needed
             return
+        t0 = time.perf_counter()
+        kernel(*arrays, *consts)
+        _numpy_seconds += time.perf_counter() - t0
+        return
     kernel(*arrays, *consts)
+
+
+def load_fused() -> bool:
+    """Load the compiled kernels now rather than after ``LOAD_AFTER_SECONDS`` of NumPy
+    work; True when they are available (numba installed, not turned off)."""
+    global _numpy_seconds
+    _numpy_seconds = max(_numpy_seconds, LOAD_AFTER_SECONDS)
+    return fused_kernel("adam") is not None
 
 
 _FUSED: dict[str, Callable] | None = None
