@@ -130,3 +130,19 @@ def test_check_XY_non_numeric_Y():
 def test_check_XY_three_d_Y():
     with pytest.raises(ShapeError, match=r"Y must be \(n_y, m\)"):
         check_XY(np.zeros((1, 2)), np.zeros((1, 1, 2)))
+
+
+@pytest.mark.parametrize("size", [4, 256, 257, 5000])
+def test_check_finite_finds_nan_and_inf_and_accepts_sums_that_overflow(size):
+    """A finite sum proves every entry finite; finite entries whose sum overflows (1.5e308
+    × size, beyond float64) are still accepted, and one NaN or inf anywhere is found."""
+    from layerwise.data.validation import check_finite, sum_is_finite
+
+    big = np.full((1, size), 1.5e308)
+    assert not sum_is_finite(big)  # the sum overflows ...
+    check_finite(big, "X")  # ... but every entry is finite
+    for bad in (np.nan, np.inf, -np.inf):
+        X = np.ones((1, size))
+        X[0, size - 1] = bad
+        with pytest.raises(DataError, match=f"first at row 0, column {size - 1}"):
+            check_finite(X, "X")

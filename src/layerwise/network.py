@@ -12,7 +12,7 @@ from . import io, state
 from .autodiff import CustomLoss
 from .checks import seed as check_seed
 from .data.labels import prepare_example_targets, prepare_targets
-from .data.validation import check_finite
+from .data.validation import check_finite, sum_is_finite
 from .errors import (
     ConfigError,
     DataError,
@@ -297,23 +297,27 @@ class Sequential:
         X = self.check_input(X)
         m, axis = X.shape[self.example_axis], self.example_axis
         parts, logits = [], []
-        for i in range(0, m, batch_size):
-            chunk = (
-                X
-                if m <= batch_size
-                else (X[..., i : i + batch_size] if axis == -1 else X[i : i + batch_size])
-            )
-            with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below
+            for i in range(0, m, batch_size):
+                chunk = (
+                    X
+                    if m <= batch_size
+                    else (X[..., i : i + batch_size] if axis == -1 else X[i : i + batch_size])
+                )
                 parts.append(self.forward(chunk))
-            logits.append(self.output_logits())
-            self._check_finite(parts[-1], logits[-1])
+                logits.append(self.output_logits())
+                self._check_finite(parts[-1], logits[-1])
         if len(parts) == 1:
             return parts[0], logits[0]
         Z = None if logits[0] is None else np.concatenate(logits, axis=-1)
         return np.concatenate(parts, axis=self.output_axis), Z
 
     def _check_finite(self, A: Array, Z: Array | None) -> None:
-        """Refuse an overflowed forward pass rather than return inf or NaN."""
+        """Refuse an overflowed forward pass rather than return inf or NaN (under the
+        caller's errstate). A finite sum proves every entry finite in one pass; only an
+        infinite or NaN sum (which finite entries can also give) looks entry by entry."""
+        if sum_is_finite(A) and (Z is None or sum_is_finite(Z)):
+            return
         bad = ~np.isfinite(A) if Z is None else ~(np.isfinite(A) & np.isfinite(Z))
         if not bad.any():
             return
