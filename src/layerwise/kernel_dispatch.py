@@ -1,4 +1,4 @@
-"""Choosing how an optimiser's elementwise update runs: fused and compiled, or NumPy.
+"""Choosing how an elementwise kernel runs: fused and compiled, or NumPy.
 
 Each update rule is written once as a NumPy kernel ``kernel(p, g, *state, tmp, *consts)``
 working in place on arrays of one shape. ``run_update`` runs it through a fused compiled
@@ -16,6 +16,9 @@ which each step is the fused one. Switching changes no result (the two are bit-i
 The compiled kernels are single-threaded on purpose: between two matrix products the
 BLAS threads are still spinning, and a second pool of threads fighting them for the
 cores was measured to make a training epoch twice as slow.
+
+Conv2D's ReLU passes on its wide window grid go through ``compiled`` and ``charge`` the
+same way (``layers/conv.py``).
 
 ``LAYERWISE_ACCEL=0`` in the environment turns the compiled kernels off; ``load_fused()``
 loads them at once (benchmarks do, to time the steady state).
@@ -46,18 +49,30 @@ def run_update(name: str, kernel: Callable, arrays: list[Array], consts: tuple) 
     ``arrays``: param, grad, state..., tmp, all of one shape and dtype.
     ``consts``: Python floats (cast to the arrays' dtype, as NumPy does with them).
     """
-    global _numpy_seconds
     if arrays[0].size >= FUSED_MIN_SIZE and all(a.flags.c_contiguous for a in arrays):
-        fused = fused_kernel(name) if _numpy_seconds >= LOAD_AFTER_SECONDS else None
+        fused = compiled(name)
         if fused is not None:
             typed = tuple(arrays[0].dtype.type(c) for c in consts)
             fused(*(a.reshape(-1) for a in arrays[:-1]), *typed)  # no tmp needed
             return
         t0 = time.perf_counter()
         kernel(*arrays, *consts)
-        _numpy_seconds += time.perf_counter() - t0
+        charge(time.perf_counter() - t0)
         return
     kernel(*arrays, *consts)
+
+
+def compiled(name: str) -> Callable | None:
+    """The compiled kernel ``name`` once ``LOAD_AFTER_SECONDS`` of NumPy time on large
+    arrays has been ``charge``d in this process (or ``load_fused`` was called); else None,
+    and the caller runs its NumPy version (timing it for ``charge`` when it is large)."""
+    return fused_kernel(name) if _numpy_seconds >= LOAD_AFTER_SECONDS else None
+
+
+def charge(seconds: float) -> None:
+    """Count ``seconds`` of NumPy kernel time on large arrays towards loading."""
+    global _numpy_seconds
+    _numpy_seconds += seconds
 
 
 def load_fused() -> bool:

@@ -10,8 +10,11 @@ its products run on the pixels themselves.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
+from .. import kernel_dispatch
 from ..activations import ActivationFunction, get_activation
 from ..checks import non_negative_int, positive_int
 from ..errors import ConfigError, ShapeError
@@ -166,7 +169,7 @@ class Conv2D(Layer):
             cols[-1] = 1
             Z = Zc[:n]
             np.matmul(cols.T, Wb, out=Z.reshape(-1, n_C))
-            self._activate(Z[:, :, :n_W], A[n0 : n0 + n], zeros[:n])
+            self._activate(Z, A[n0 : n0 + n], zeros[:n])
 
     def _chunk_arrays(self, key: str, nb: int) -> PaddedChunk:
         """The layer's PaddedChunk ``key`` ("X" forward, "dX" backward) for chunks of up
@@ -193,12 +196,28 @@ class Conv2D(Layer):
         n_C = self.filters
         return np.concatenate([self.params["W"].reshape(-1, n_C), self.params["b"].reshape(1, n_C)])
 
+    def _relu_kernel(self, name: str, *arrays: Array):
+        """The compiled ReLU pass ``name`` of ``kernel_dispatch`` for these arrays, or None
+        (another activation, mixed dtypes, or not loaded yet)."""
+        if self.activation.name != "relu" or any(a.dtype != self.dtype for a in arrays):
+            return None
+        return kernel_dispatch.compiled(name)
+
     def _activate(self, Z: Array, out: Array, zeros: Array) -> Array:
-        """out = g(Z). ReLU takes the maximum with ``zeros``, an array of them as big as
-        out: NumPy's vector loop for two arrays is several times faster than the one for
-        an array and a scalar."""
+        """out (n, n_H, n_W, n_C) = g(Z) from Z (n, n_H, n_Wc, n_C) on the window grid.
+        ReLU is one compiled pass when loaded; in NumPy it takes the maximum with
+        ``zeros``, an array of them as big as out: NumPy's vector loop for two arrays is
+        several times faster than the one for an array and a scalar."""
+        fused = self._relu_kernel("relu_forward_wide", Z, out)
+        if fused is not None:
+            fused(Z, out)
+            return out
+        Z = Z[:, :, : out.shape[2]]
         if self.activation.name == "relu":
-            return np.maximum(Z, zeros, out=out)
+            t0 = time.perf_counter()
+            np.maximum(Z, zeros, out=out)
+            kernel_dispatch.charge(time.perf_counter() - t0)
+            return out
         return self.activation.forward(Z, out=out)
 
     def backward(self, dA: Array) -> Array | None:
@@ -213,13 +232,25 @@ class Conv2D(Layer):
             out = dA if dA.flags.writeable and dA.dtype == self.dtype else None
             dZ = self.activation.backward(dA, self._A, out=out).reshape(-1, n_C)
         else:  # wide windows: dZ on the (n_H, Wp) grid, zero where there is no output
-            dZw = workspace(self._buf, "dZ", (m, n_H, n_Wc, n_C), self.dtype)
-            dZw[:, :, n_W:] = 0
-            self.activation.backward(dA, self._A, out=dZw[:, :, :n_W])
-            dZ = dZw.reshape(-1, n_C)
+            dZ = self._wide_dZ(dA, n_Wc).reshape(-1, n_C)
         if self._pointwise:
             return self._backward_pointwise(dZ)
         return self._backward_windows(dZ)
+
+    def _wide_dZ(self, dA: Array, n_Wc: int) -> Array:
+        """dZ (m, n_H, n_Wc, n_C) on the wide window grid from dA (m, n_H, n_W, n_C):
+        g'(Z)·dA where there is an output, 0 in the columns w ≥ n_W."""
+        m, n_H, n_W, n_C = self._A.shape
+        dZw = workspace(self._buf, "dZ", (m, n_H, n_Wc, n_C), self.dtype)
+        fused = self._relu_kernel("relu_backward_wide", dA)
+        if fused is not None:
+            fused(dA, self._A, dZw)
+            return dZw
+        t0 = time.perf_counter()
+        dZw[:, :, n_W:] = 0
+        self.activation.backward(dA, self._A, out=dZw[:, :, :n_W])
+        kernel_dispatch.charge(time.perf_counter() - t0)
+        return dZw
 
     def _store_grads(self, dWb: Array) -> None:
         n_C = self.filters
