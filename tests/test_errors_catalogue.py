@@ -229,6 +229,10 @@ FILES: dict[str, Callable] = {
     "folder": _folder,
     "folder.csv": _folder,
     "no-y.npz": _npz(X=lambda: flower()[0]),
+    # on-disk training (--data X.npy --labels Y.npy): examples along the first axis
+    "rows-x.npy": lambda path: np.save(path, flower()[0].T),
+    "short-y.npy": lambda path: np.save(path, flower()[1].ravel()[:399]),
+    "fake.npy": _bytes(b"not an npy file at all"),
     "x-rows.npz": _npz(X=lambda: flower()[0].T, Y=lambda: flower()[1]),
     "y-column.npz": _npz(X=lambda: flower()[0], Y=lambda: flower()[1].T),
     "array.npz": lambda path: path.write_bytes(_npy(flower()[0])),
@@ -473,6 +477,24 @@ ROWS: dict[str, Cli | Api] = {
     "data-unknown-name": Cli(train("--data", "cifar"), "unknown data set 'cifar'"),
     "npz-no-y": Cli(train("--data", "no-y.npz"), "lacks array(s) Y", ("no-y.npz",)),
     "npz-x-rows": Cli(train("--data", "x-rows.npz"), "which looks like (m, n_x)", ("x-rows.npz",)),
+    "npy-no-labels": Cli(
+        train("--data", "rows-x.npy"), "holds only X: give its labels", ("rows-x.npy",)
+    ),
+    "npy-labels-length": Cli(
+        train("--data", "rows-x.npy", "--labels", "short-y.npy"),
+        "has shape (399,) but rows-x.npy holds m = 400",
+        ("rows-x.npy", "short-y.npy"),
+    ),
+    "npy-labels-not-npy": Cli(
+        train("--data", "rows-x.npy", "--labels", "notes.txt"),
+        "notes.txt is not an .npy file",
+        ("rows-x.npy", "notes.txt"),
+    ),
+    "npy-labels-no-header": Cli(
+        train("--data", "rows-x.npy", "--labels", "fake.npy"),
+        "no NumPy header",
+        ("rows-x.npy", "fake.npy"),
+    ),
     "npz-y-column": Cli(train("--data", "y-column.npz"), "pass Y.T", ("y-column.npz",)),
     "npz-single-array": Cli(train("--data", "array.npz"), "holds a single array", ("array.npz",)),
     "npz-pickled": Cli(train("--data", "pickled.npz"), "holds pickled objects", ("pickled.npz",)),
