@@ -35,7 +35,7 @@ from .metrics import bias_variance
 from .network import Sequential
 from .onnx_io import OPSET, read_onnx, to_onnx
 from .plots import image_grid
-from .runs import RunFolder, write_run
+from .runs import RUN_ARGS, RunFolder, read_run_args, write_run
 from .schedules import SCHEDULES, get_schedule
 from .yolo import decode
 
@@ -179,22 +179,13 @@ def _scores(model: Sequential, splits: dict[str, tuple]) -> dict:
     return metrics
 
 
-RUN_ARGS = "args.json"
 #: the fraction ``layerwise train`` holds out as the test set by default (``--test-split``)
 TEST_SPLIT = 0.2
 
 
 def _resumed_args(args: argparse.Namespace) -> argparse.Namespace:
     """The flags of the unfinished run in ``--resume DIR`` (saved when it started)."""
-    saved = RunFolder(args.resume).partial / RUN_ARGS
-    if not saved.is_file():
-        raise ConfigError(
-            f"nothing to resume in {args.resume}: no unfinished run there ({saved} is missing)"
-        )
-    try:
-        flags = json.loads(saved.read_text())
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"cannot read {saved} ({exc})") from None
+    flags = read_run_args(args.resume, "run")
     keep = {k: getattr(args, k) for k in ("resume", "quiet", "overwrite")}
     return argparse.Namespace(**{**flags, **keep, "out": args.resume})
 

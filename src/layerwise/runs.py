@@ -146,6 +146,23 @@ def read_history_csv(path: str | os.PathLike) -> dict[str, list[float]]:
     return {k: [float(r[i]) for r in rows[1:]] for i, k in enumerate(keys)}
 
 
+#: the flags of a run or study, saved in its partial folder so that --resume can finish it
+RUN_ARGS = "args.json"
+
+
+def read_run_args(out: str | os.PathLike, what: str = "run") -> dict:
+    """The flags saved when the unfinished ``what`` ("run", "study") in ``out`` started."""
+    path = RunFolder(out).partial / RUN_ARGS
+    if not path.is_file():
+        raise ConfigError(
+            f"nothing to resume in {out}: no unfinished {what} there ({path} is missing)"
+        )
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read {path} ({exc})") from None
+
+
 class RunFolder:
     """The folder ``out`` of one training run, written safely. Use it as a context manager::
 

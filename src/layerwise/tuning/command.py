@@ -32,14 +32,13 @@ from ..initializers import INITIALIZERS
 from ..layers import Dense
 from ..network import Sequential
 from ..optimizers import OPTIMIZERS, Adam, GradientDescent, Momentum, RMSprop
-from ..runs import RunFolder
+from ..runs import RUN_ARGS, RunFolder, read_run_args
 from . import engine
 from .search import METRIC_COLUMNS, Progress, SearchResult, tune
 from .spaces import METRICS, Choice, Dimension, IntUniform, PowerOfTwo, read_space_text
 
 #: the fraction held out as the test set, as ``layerwise train`` does by default
 TEST_SPLIT = 0.2
-RUN_ARGS = "args.json"
 JOURNAL = "study.journal"
 
 EXAMPLE = (
@@ -387,15 +386,7 @@ def _merged(args: argparse.Namespace) -> argparse.Namespace:
     out = _out(args.out, given)
     saved: dict = {}
     if args.resume:
-        path = RunFolder(out).partial / RUN_ARGS
-        if not path.is_file():
-            raise ConfigError(
-                f"nothing to resume in {out}: no unfinished study there ({path} is missing)"
-            )
-        try:
-            saved = json.loads(path.read_text())
-        except (OSError, ValueError) as exc:
-            raise ConfigError(f"cannot read {path} ({exc})") from None
+        saved = read_run_args(out, "study")
     merged = {k: given[k] if given[k] is not None else saved.get(k, DEFAULTS[k]) for k in DEFAULTS}
     merged["study"] = merged["study"] or f"{_data_name(merged['data'])}-{merged['sampler']}"
     return argparse.Namespace(
