@@ -94,3 +94,20 @@ def _assert_parameters_equal(p, expected):
 def assert_parameters_equal():
     """The function assert_parameters_equal(p, expected)."""
     return _assert_parameters_equal
+
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _assert_pngs(folder, *names):
+    """Each of ``names`` is a PNG file in ``folder``."""
+    for name in names:
+        path = folder / name
+        assert path.is_file(), f"{name} was not written"
+        assert path.read_bytes()[:8] == PNG_MAGIC
+
+
+@pytest.fixture
+def assert_pngs():
+    """The function assert_pngs(folder, *names)."""
+    return _assert_pngs

@@ -20,15 +20,7 @@ from layerwise.course import experiments
 from layerwise.course.experiments import cnn, transfer
 from layerwise.errors import DataError
 
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MODULES = {"cat-cnn": cnn, "transfer": transfer}
-
-
-def assert_pngs(folder, *names):
-    for name in names:
-        path = folder / name
-        assert path.is_file(), f"{name} was not written"
-        assert path.read_bytes()[:8] == PNG_MAGIC
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +73,7 @@ def cat_run(course1_dir, tmp_path_factory):
     return printed.getvalue(), out
 
 
-def test_cat_cnn_prints_its_table_and_writes_the_run(cat_run):
+def test_cat_cnn_prints_its_table_and_writes_the_run(cat_run, assert_pngs):
     out, folder = cat_run
     assert "16 training and 50 test pictures" in out
     assert re.search(r"seed\s+train acc\s+test acc\s+seconds", out)
@@ -117,7 +109,7 @@ def test_predict_a_picture_with_the_conv_model(cat_run, course1_dir, tmp_path, c
     assert match.groups() == (name, f"{prob:.4f}")
 
 
-def test_transfer_smoke(digits, tmp_path, capsys):
+def test_transfer_smoke(digits, tmp_path, capsys, assert_pngs):
     code = transfer.main(
         [
             "--out", str(tmp_path), "--seeds", "1",

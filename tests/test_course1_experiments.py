@@ -16,15 +16,7 @@ from layerwise.course import experiments
 from layerwise.course.experiments import deep, logreg, planar, two_layer
 from layerwise.errors import DataError
 
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MODULES = {"logreg": logreg, "planar": planar, "two-layer": two_layer, "deep": deep}
-
-
-def assert_pngs(folder, *names):
-    for name in names:
-        path = folder / name
-        assert path.is_file(), f"{name} was not written"
-        assert path.read_bytes()[:8] == PNG_MAGIC
 
 
 @pytest.mark.parametrize("name", list(MODULES))
@@ -49,7 +41,7 @@ def test_missing_data_raises_data_error(name, tmp_path):
     assert not out.exists()
 
 
-def test_logreg(course1_dir, tmp_path, capsys):
+def test_logreg(course1_dir, tmp_path, capsys, assert_pngs):
     code = logreg.main(
         [
             "--data-dir", str(course1_dir), "--out", str(tmp_path),
@@ -67,7 +59,7 @@ def test_logreg(course1_dir, tmp_path, capsys):
     assert_pngs(tmp_path, "learning_curve.png", "learning_rates.png")
 
 
-def test_planar(tmp_path, capsys):
+def test_planar(tmp_path, capsys, assert_pngs):
     code = planar.main(["--out", str(tmp_path), "--iterations", "20", "--sweep-iterations", "20"])
     out = capsys.readouterr().out
     assert code == 0
@@ -84,7 +76,7 @@ def test_planar(tmp_path, capsys):
         assert_pngs(tmp_path, "logistic_regression.png")
 
 
-def test_planar_without_scikit_learn(tmp_path, capsys, monkeypatch):
+def test_planar_without_scikit_learn(tmp_path, capsys, monkeypatch, assert_pngs):
     monkeypatch.setitem(sys.modules, "sklearn.linear_model", None)  # import fails
     code = planar.main(["--out", str(tmp_path), "--iterations", "2", "--sweep-iterations", "2"])
     out = capsys.readouterr().out
@@ -94,7 +86,7 @@ def test_planar_without_scikit_learn(tmp_path, capsys, monkeypatch):
     assert_pngs(tmp_path, "decision_boundary.png", "hidden_sizes.png")
 
 
-def test_two_layer_with_save(course1_dir, tmp_path, capsys):
+def test_two_layer_with_save(course1_dir, tmp_path, capsys, assert_pngs):
     saved = tmp_path / "params.npz"
     code = two_layer.main(
         [
@@ -118,7 +110,7 @@ def test_two_layer_with_save(course1_dir, tmp_path, capsys):
     assert model.classes_ == ["non-cat", "cat"]
 
 
-def test_deep_save_is_a_model_that_predicts_a_picture(course1_dir, tmp_path, capsys):
+def test_deep_save_is_a_model_that_predicts_a_picture(course1_dir, tmp_path, capsys, assert_pngs):
     """`layerwise course deep --save cat` then `layerwise predict cat.npz picture.png`."""
     from PIL import Image
 
