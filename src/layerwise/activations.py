@@ -68,10 +68,10 @@ def softmax(Z: Array, out: Array | None = None) -> Array:
 
     The column maximum is subtracted first, so e^ never overflows.
     """
-    Z = np.asarray(Z)
-    out = np.subtract(Z, Z.max(axis=0, keepdims=True), out=out)
+    Z = np.asarray(Z)  # Z.max and .sum as their reductions, without the method wrappers
+    out = np.subtract(Z, np.maximum.reduce(Z, axis=0, keepdims=True), out=out)
     np.exp(out, out=out)
-    out /= out.sum(axis=0, keepdims=True)
+    out /= np.add.reduce(out, axis=0, keepdims=True)
     return out
 
 

@@ -18,6 +18,7 @@ parameters.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 
 import numpy as np
@@ -194,7 +195,7 @@ class Layer:
 
     @property
     def n_params(self) -> int:
-        return int(sum(int(np.prod(s)) for s in self._declared.values()))
+        return sum(math.prod(s) for s in self._declared.values())
 
     def describe(self) -> str:
         """Short text for ``summary()``'s activation column."""

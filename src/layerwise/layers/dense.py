@@ -88,7 +88,7 @@ class Dense(Layer):
         dZ = dA if dZ_given else self.activation.backward(dA, self._A, out=dA)
         np.matmul(dZ, self._A_prev.T, out=self.grads["W"])
         if self.use_bias:
-            np.sum(dZ, axis=1, keepdims=True, out=self.grads["b"])
+            np.add.reduce(dZ, axis=1, keepdims=True, out=self.grads["b"])  # np.sum, sans wrapper
         if not self.need_input_grad:
             return None
         dA_prev = buffer(self._buf, "dA_prev", self._A_prev.shape, self.dtype)
