@@ -7,9 +7,20 @@ import numpy as np
 import pytest
 
 import layerwise
-from layerwise import Sequential, load
+from layerwise import Sequential, kernel_dispatch, load
 from layerwise.errors import ConfigError, ShapeError
 from layerwise.layers import LAYERS, Conv2D, Dense, Flatten, Pool2D, build_layer
+
+
+@pytest.fixture(params=["direct", "windows"])
+def conv_path(request, monkeypatch):
+    """Run a test through each way Conv2D computes: the compiled direct kernels (stride
+    1, numba present) and the window products (the NumPy path, always used at stride > 1)."""
+    if request.param == "windows":
+        monkeypatch.setattr(kernel_dispatch, "conv_kernels", lambda: None)
+    elif kernel_dispatch.conv_kernels() is None:
+        pytest.skip("numba is not installed or LAYERWISE_ACCEL=0")
+    return request.param
 
 
 def built(layer, input_shape, dtype="float64", seed=0):
@@ -313,7 +324,7 @@ CONV_PATHS = [(1, 1, 0), (1, 2, 0), (1, 1, 1), (3, 1, 0), (3, 1, "same"), (5, 1,
 
 @pytest.mark.parametrize("chunk", [None, 2])
 @pytest.mark.parametrize("f, s, padding", CONV_PATHS)
-def test_conv_paths_match_naive_loops(f, s, padding, chunk, monkeypatch):
+def test_conv_paths_match_naive_loops(f, s, padding, chunk, conv_path, monkeypatch):
     """Forward (training and inference) and backward, in chunks of ``chunk`` images (the
     last one partial) or the default."""
     if chunk is not None:
@@ -334,7 +345,7 @@ def test_conv_paths_match_naive_loops(f, s, padding, chunk, monkeypatch):
 
 
 @pytest.mark.parametrize("f, s, padding", [(1, 1, 0), (3, 1, "same"), (3, 2, 1)])
-def test_conv_work_arrays_follow_the_batch(f, s, padding, monkeypatch):
+def test_conv_work_arrays_follow_the_batch(f, s, padding, conv_path, monkeypatch):
     """Batches of changing size through one layer, an inference pass between a training
     forward and its backward, read-only and strided gradients and inputs: every result
     equals that of a fresh layer on a fresh contiguous copy."""

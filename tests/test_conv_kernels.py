@@ -1,8 +1,10 @@
-"""Conv2D's compiled ReLU passes give the bits of its NumPy path.
+"""Conv2D's compiled kernels.
 
-The NumPy path is the reference (``test_conv`` checks it against PyTorch and a four-loop
-convolution); with the compiled kernels loaded, a layer's A, dW, db and dA_prev must be
-the same arrays exactly, special values included.
+The ReLU passes of the window path give the bits of its NumPy version: the NumPy path is
+the reference (``test_conv`` checks both paths against PyTorch and a four-loop
+convolution); with the compiled passes loaded, a layer's A, dW, db and dA_prev must be
+the same arrays exactly, special values included. The direct kernels give the same bits
+whatever the number of threads.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ def test_relu_backward_wide_is_the_masked_product_with_zero_columns(dtype):
 
 
 def _step(layer, X, dA, compiled: bool, monkeypatch):
+    monkeypatch.setattr(kernel_dispatch, "conv_kernels", lambda: None)  # the window path
     monkeypatch.setattr(kernel_dispatch, "_numpy_seconds", 0.0)
     if compiled:
         kernel_dispatch.load_fused()
@@ -85,4 +88,36 @@ def test_conv_layer_is_the_same_with_and_without_compiled_kernels(padding, dtype
     compiled_run = _step(layer, X, dA, True, monkeypatch)
     assert (numpy_run[0] == 0).any() and (numpy_run[0] > 0).any()  # ReLU cut some
     for got, expected in zip(compiled_run, numpy_run):
+        _same_bits(got, expected)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("f, activation", [(3, "relu"), (5, "relu"), (2, "tanh"), (4, "relu")])
+def test_direct_kernels_do_not_depend_on_the_thread_count(f, activation, dtype):
+    """A, dW, db and dA_prev of the direct path on one thread and on two: the same bits."""
+    if kernel_dispatch.conv_kernels() is None:
+        pytest.skip("numba is not installed or LAYERWISE_ACCEL=0")
+    import numba  # noqa: PLC0415 - present when the kernels are
+
+    model = lw.Sequential(
+        [lw.Conv2D(2, 3, padding=1), lw.Conv2D(5, f, padding=f // 2, activation=activation)],
+        input_dim=(11, 9, 3),
+        dtype=dtype,
+        seed=5,
+    )
+    layer = model.layers[1]
+    rng = np.random.default_rng(6)
+    X = rng.standard_normal((7, 11, 9, 2)).astype(dtype)
+    dA = rng.standard_normal((7, *layer.output_shape)).astype(dtype)
+    before = numba.get_num_threads()
+    runs = []
+    try:
+        for threads in (1, min(2, numba.config.NUMBA_NUM_THREADS)):
+            numba.set_num_threads(threads)
+            A = layer.forward(X, training=True).copy()
+            dA_prev = layer.backward(dA.copy()).copy()
+            runs.append((A, dA_prev, *(g.copy() for g in layer.grads.values())))
+    finally:
+        numba.set_num_threads(before)
+    for got, expected in zip(runs[1], runs[0]):
         _same_bits(got, expected)

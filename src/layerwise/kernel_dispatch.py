@@ -30,6 +30,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from types import ModuleType
 
 import numpy as np
 
@@ -100,3 +101,25 @@ def fused_kernel(name: str) -> Callable | None:
             else:
                 _FUSED = KERNELS
     return _FUSED.get(name)
+
+
+_CONV: ModuleType | None | bool = False  # False: not looked for yet
+
+
+def conv_kernels() -> ModuleType | None:
+    """The compiled direct-convolution kernels (``_conv_kernels``), or None when numba is
+    absent or turned off. Unlike the optimiser kernels they are loaded at the first
+    convolution, not after some NumPy time: they are not bit-identical to the NumPy path
+    (sums in another order), so switching mid-run would make a run's result depend on
+    its timing. With them a model's results are the same from run to run."""
+    global _CONV
+    if _CONV is False:
+        _CONV = None
+        if os.environ.get("LAYERWISE_ACCEL", "1") != "0":
+            try:
+                from . import _conv_kernels  # noqa: PLC0415 - compiled on first use (numba)
+            except ImportError:
+                pass
+            else:
+                _CONV = _conv_kernels
+    return _CONV

@@ -72,6 +72,7 @@ class Conv2D(Layer):
         self._chunks: dict[str, PaddedChunk] = {}  # padded chunks of images, forward/backward
         self._A: Array | None = None
         self._X: Array | None = None  # the input rows of a pointwise (f = 1) convolution
+        self._direct_pass = False  # whether the last training forward ran the direct kernels
 
     @property
     def pad(self) -> int:
@@ -134,11 +135,14 @@ class Conv2D(Layer):
             self.activation.forward(A, out=A)
             if training:
                 self._X = X
+        elif self._direct() is not None:
+            self._forward_direct(A_prev, A.reshape(m, n_H, n_W, n_C), training)
         else:
             self._forward_windows(A_prev, A, training)
         A = A.reshape(m, n_H, n_W, n_C)
         if training:
             self._A = A
+            self._direct_pass = not self._pointwise and self._direct() is not None
         return A
 
     def _pointwise_input(self, A_prev: Array) -> Array:
@@ -147,6 +151,64 @@ class Conv2D(Layer):
         s = self.stride
         X = A_prev if s == 1 else A_prev[:, ::s, ::s, :]
         return X.reshape(-1, X.shape[3])
+
+    def _direct(self):
+        """The compiled direct-convolution kernels when they apply (stride 1, numba
+        present and not turned off), else None: then the window products run."""
+        return kernel_dispatch.conv_kernels() if self.stride == 1 else None
+
+    def _chunks_of(self, m: int):
+        """(chunk index, first image, images) of a batch of m, chunks of ``_geometry``'s size."""
+        nb = self._geometry(m)[0]
+        return [(c, n0, min(m, n0 + nb) - n0) for c, n0 in enumerate(range(0, m, nb))], nb
+
+    def _forward_direct(self, A_prev: Array, A: Array, training: bool) -> None:
+        """A (m, n_H, n_W, n_C) = g(conv(A_prev) + b) by the compiled kernels, a chunk of
+        images at a time; in training each chunk's padded images are kept for backward."""
+        ck, n_C = self._direct(), self.filters
+        chunks, nb = self._chunks_of(A_prev.shape[0])
+        relu = self.activation.name == "relu"
+        for c, n0, n in chunks:
+            P = self._chunk_arrays(f"X{c}" if training else "X", nb)
+            P.fill(A_prev[n0 : n0 + n], self.pad)
+            out = A[n0 : n0 + n]
+            Hp, Wp = P.X.shape[2:]
+            b = self.params["b"].reshape(n_C)
+            ck.forward(P.flat, P.nb, Hp, Wp, self.params["W"], b, relu, out)
+            if not relu:
+                self.activation.forward(out, out=out)
+
+    def _backward_direct(self, dA: Array) -> Array | None:
+        """dW, db (and dA_prev) by the compiled kernels from the padded chunks kept by
+        forward; dW and db are summed over the images in order (the kernels return them
+        per image), so the result does not depend on the number of threads."""
+        ck, dt = self._direct(), self.dtype
+        m, n_H, n_W, n_C = self._A.shape
+        f, n_C_prev = self.kernel_size, self.input_shape[2]
+        relu = self.activation.name == "relu"
+        dA = np.ascontiguousarray(dA, dtype=dt)
+        if not relu:  # dZ = dA g'(Z), then the kernels take it as it is
+            dA = self.activation.backward(dA, self._A, out=dA if dA.flags.writeable else None)
+        chunks, nb = self._chunks_of(m)
+        dWn = workspace(self._buf, "dWn", (m, f, f, n_C_prev, n_C), dt)
+        dbn = workspace(self._buf, "dbn", (m, n_C), dt)
+        if self.need_input_grad:
+            dA_prev = workspace(self._buf, "dA_prev", (m, *self.input_shape), dt)
+        for c, n0, n in chunks:
+            P = self._chunks[f"X{c}"]
+            Hp, Wp = P.X.shape[2:]
+            dZt = workspace(self._buf, "dZt", (n_C, n, n_H * Wp), dt)
+            part = slice(n0, n0 + n)
+            ck.backward_weights(
+                P.flat, P.nb, Hp, Wp, dA[part], self._A[part], relu, f, dZt, dWn[part], dbn[part]
+            )
+            if self.need_input_grad:
+                dP = self._chunk_arrays("dX", nb)
+                ck.backward_input(dZt, self.params["W"], dP.nb, Hp, Wp, n_W, dP.flat)
+                to_channels_last(dP.X[:, :n], self.pad, dA_prev[part])
+        np.add.reduce(dWn, axis=0, out=self.grads["W"])
+        np.add.reduce(dbn, axis=0, out=self.grads["b"].reshape(n_C))
+        return dA_prev if self.need_input_grad else None
 
     def _forward_windows(self, A_prev: Array, A: Array, training: bool) -> None:
         m = A_prev.shape[0]
@@ -226,6 +288,8 @@ class Conv2D(Layer):
         dA_prev is a work array overwritten by the next backward pass."""
         if self._A is None:
             raise RuntimeError("backward called before a training forward pass")
+        if self._direct_pass:
+            return self._backward_direct(dA)
         m, n_H, n_W, n_C = self._A.shape
         n_Wc = n_W if self._pointwise else self._geometry(m)[1]
         if n_Wc == n_W:

@@ -1,0 +1,177 @@
+"""Compiled (numba) kernels for stride-1 convolutions: direct, without a window matrix.
+
+A product over im2col windows reads and writes the window matrix (f·f·n_C_prev times the
+input) about three times (the copy, the BLAS packing, the product); with a few filters
+the products then run at a fraction of the machine's rate, bound by memory. These kernels
+work from the padded input itself, kept channel first (C, nb, Hp, Wp) in a flat buffer (a
+``PaddedChunk``): on the "wide" grid of every padded column, the window position (i, j)
+of all the outputs of an image is one contiguous run of the input starting at
+i·Wp + j, so
+
+    forward:  Z[k] (an image's output plane, filter k) = b[k] + Σ_{i,j,c} W[i,j,c,k] run(c, i, j)
+    dW[i,j,c,k] = Σ over positions of run(c, i, j) · dZ[k]     db[k] = Σ dZ[k]
+    dX run(c, i, j) += W[i,j,c,k] · dZ[k]      (only the outputs' columns, w < n_W)
+
+each a loop over one contiguous run that the compiler vectorises. Work is split over
+images (and filters) with ``prange``; every output element is summed in one fixed order
+whatever the number of threads, and dW, db are returned per image and summed by the
+caller in image order, so a result does not depend on the thread count. The sums are not
+in the order of the BLAS products of the NumPy path, so the two agree to rounding, not
+bit for bit. Importing this module raises ImportError when numba is not installed.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+from numba import prange
+
+#: positions per tile of the output plane (a tile of it and of an input run fit in L1)
+TILE = 1024
+
+_jit = numba.njit(cache=True, error_model="numpy", nogil=True, parallel=True, fastmath={"contract"})
+#: the weight gradients are dot products: let the compiler reassociate them to vectorise
+_SUM_MATH = {"reassoc", "nsz", "contract"}
+_jit_sum = numba.njit(
+    cache=True, error_model="numpy", nogil=True, parallel=True, fastmath=_SUM_MATH
+)
+
+
+@numba.njit(inline="always", error_model="numpy", nogil=True, fastmath={"contract"})
+def _add_taps(z, x, w):  # pragma: no cover - compiled
+    """z[p] += Σ_j w[j] x[p + j] over one row of taps (x holds len(z) + f − 1 values).
+    Three and five taps are written out, so that each z value is loaded and stored once
+    per row of the kernel rather than once per tap."""
+    f = w.shape[0]
+    if f == 3:
+        w0, w1, w2 = w[0], w[1], w[2]
+        for p in range(z.shape[0]):
+            z[p] += w0 * x[p] + w1 * x[p + 1] + w2 * x[p + 2]
+    elif f == 5:
+        w0, w1, w2, w3, w4 = w[0], w[1], w[2], w[3], w[4]
+        for p in range(z.shape[0]):
+            z[p] += w0 * x[p] + w1 * x[p + 1] + w2 * x[p + 2] + w3 * x[p + 3] + w4 * x[p + 4]
+    else:
+        for j in range(f):
+            wv = w[j]
+            for p in range(z.shape[0]):
+                z[p] += wv * x[p + j]
+
+
+@numba.njit(inline="always", error_model="numpy", nogil=True, fastmath=_SUM_MATH)
+def _dot_taps(x, dz, out):  # pragma: no cover - compiled
+    """out[j] = Σ_p x[p + j] dz[p] for the taps of one kernel row (x holds len(dz) + f − 1
+    values); three and five taps in one pass over dz."""
+    f = out.shape[0]
+    zero = out.dtype.type(0)
+    if f == 3:
+        s0 = s1 = s2 = zero
+        for p in range(dz.shape[0]):
+            d = dz[p]
+            s0 += x[p] * d
+            s1 += x[p + 1] * d
+            s2 += x[p + 2] * d
+        out[0], out[1], out[2] = s0, s1, s2
+    elif f == 5:
+        s0 = s1 = s2 = s3 = s4 = zero
+        for p in range(dz.shape[0]):
+            d = dz[p]
+            s0 += x[p] * d
+            s1 += x[p + 1] * d
+            s2 += x[p + 2] * d
+            s3 += x[p + 3] * d
+            s4 += x[p + 4] * d
+        out[0], out[1], out[2], out[3], out[4] = s0, s1, s2, s3, s4
+    else:
+        for j in range(f):
+            s = zero
+            for p in range(dz.shape[0]):
+                s += x[p + j] * dz[p]
+            out[j] = s
+
+
+@_jit
+def forward(xf, nb, Hp, Wp, Wk, b, relu, A):  # pragma: no cover - compiled
+    """A (n, n_H, n_W, K) = g(conv(X) + b) for the first n images of the padded chunk
+    xf (C·nb·Hp·Wp + slack), W (f, f, C, K), b (K,); g = ReLU when ``relu``, else the
+    identity (the caller applies another activation). One image per task: its K output
+    planes are summed in a scratch (K, n_H·Wp), then written channels last."""
+    n, n_H, n_W, K = A.shape
+    f, C = Wk.shape[0], Wk.shape[2]
+    L = n_H * Wp
+    zero = A.dtype.type(0)
+    for img in prange(n):
+        Z = np.empty((K, L), A.dtype)
+        for k in range(K):
+            z = Z[k]
+            bk = b[k]
+            for p in range(L):
+                z[p] = bk
+            for p0 in range(0, L, TILE):  # a tile of z and of each run stay in L1
+                p1 = min(L, p0 + TILE)
+                for i in range(f):
+                    for c in range(C):
+                        base = (c * nb + img) * Hp * Wp + i * Wp + p0
+                        _add_taps(z[p0:p1], xf[base : base + p1 - p0 + f - 1], Wk[i, :, c, k])
+        for h in range(n_H):
+            for w in range(n_W):
+                for k in range(K):
+                    v = Z[k, h * Wp + w]
+                    if relu and not (v > zero or v != v):
+                        v = zero
+                    A[img, h, w, k] = v
+
+
+@_jit_sum
+def backward_weights(xf, nb, Hp, Wp, dA, A, relu, f, dZt, dWn, dbn):  # pragma: no cover
+    """dZt (K, n, n_H·Wp) = dA · g'(A) on the wide grid (zero in the columns w ≥ n_W;
+    g' = ReLU's from A when ``relu``, else dA is dZ already); per image i:
+    dWn[i] (f, f, C, K) and dbn[i] (K,)."""
+    n, n_H, n_W, K = dA.shape
+    C = dWn.shape[3]
+    zero, one = dZt.dtype.type(0), dZt.dtype.type(1)
+    for t in prange(n * K):  # image-major: a thread's tasks share their image's input
+        img, k = t // K, t % K
+        dz = dZt[k, img]
+        total = zero
+        for h in range(n_H):
+            for w in range(n_W):
+                v = dA[img, h, w, k]
+                if relu:  # as NumPy's dA · (A > 0): a NaN or inf in dA is not hidden
+                    v = v * (one if A[img, h, w, k] > zero else zero)
+                dz[h * Wp + w] = v
+                total += v
+            for w in range(n_W, Wp):
+                dz[h * Wp + w] = zero
+        dbn[img, k] = total
+        L = n_H * Wp
+        for i in range(f):
+            for c in range(C):
+                base = (c * nb + img) * Hp * Wp + i * Wp
+                _dot_taps(xf[base : base + L + f - 1], dz, dWn[img, i, :, c, k])
+
+
+@_jit
+def backward_input(dZt, Wk, nb, Hp, Wp, n_W, dxf):  # pragma: no cover - compiled
+    """dX (C, nb, Hp, Wp) in the flat buffer dxf, first n images: the adjoint of
+    ``forward``'s sum from dZt (K, n, n_H·Wp), padding included (the caller keeps the
+    middle). Each image is written by one thread, never past its own plane."""
+    K, n, L = dZt.shape
+    f, C = Wk.shape[0], Wk.shape[2]
+    n_H = L // Wp
+    zero = dxf.dtype.type(0)
+    for t in prange(n * C):
+        img, c = t // C, t % C
+        plane = (c * nb + img) * Hp * Wp
+        for q in range(Hp * Wp):
+            dxf[plane + q] = zero
+        for i in range(f):
+            for j in range(f):
+                for k in range(K):
+                    wv = Wk[i, j, c, k]
+                    dz = dZt[k, img]
+                    for h in range(n_H):
+                        row = plane + (h + i) * Wp + j
+                        dx, d = dxf[row : row + n_W], dz[h * Wp : h * Wp + n_W]
+                        for w in range(n_W):
+                            dx[w] += wv * d[w]
