@@ -13,12 +13,13 @@ from layerwise.layers import LAYERS, Conv2D, Dense, Flatten, Pool2D, build_layer
 
 
 @pytest.fixture(params=["direct", "windows"])
-def conv_path(request, monkeypatch):
-    """Run a test through each way Conv2D computes: the compiled direct kernels (stride
-    1, numba present) and the window products (the NumPy path, always used at stride > 1)."""
+def image_path(request, monkeypatch):
+    """Run a test through each way Conv2D and Pool2D compute: the compiled kernels
+    (numba present; for Conv2D at stride 1) and the NumPy path (window products for
+    Conv2D, gathered windows for Pool2D)."""
     if request.param == "windows":
-        monkeypatch.setattr(kernel_dispatch, "conv_kernels", lambda: None)
-    elif kernel_dispatch.conv_kernels() is None:
+        monkeypatch.setattr(kernel_dispatch, "image_kernels", lambda: None)
+    elif kernel_dispatch.image_kernels() is None:
         pytest.skip("numba is not installed or LAYERWISE_ACCEL=0")
     return request.param
 
@@ -134,7 +135,7 @@ def test_bad_arguments_raise_clear_errors():
 # ----------------------------------------------------------------- forward references
 @pytest.mark.parametrize("stride", [1, 2])
 @pytest.mark.parametrize("padding", [0, 1, "same"])
-def test_conv_forward_matches_naive_loops(stride, padding):
+def test_conv_forward_matches_naive_loops(stride, padding, image_path):
     rng = np.random.default_rng(1)
     conv = built(Conv2D(3, 3, stride=stride, padding=padding, activation="linear"), (7, 6, 2))
     conv.params["b"][...] = rng.standard_normal((1, 1, 1, 3))
@@ -149,7 +150,7 @@ def test_conv_forward_matches_naive_loops(stride, padding):
 
 @pytest.mark.parametrize("mode", ["max", "average"])
 @pytest.mark.parametrize("f, s", [(2, 2), (3, 1), (3, 2)])
-def test_pool_forward_matches_naive_loops(mode, f, s):
+def test_pool_forward_matches_naive_loops(mode, f, s, image_path):
     A_prev = np.random.default_rng(2).standard_normal((2, 7, 6, 3))
     pool = built(Pool2D(f, stride=s, mode=mode), (7, 6, 3))
     np.testing.assert_allclose(pool.forward(A_prev), naive_pool(A_prev, f, s, mode), atol=1e-12)
@@ -174,7 +175,7 @@ def test_dtypes_are_preserved(dtype):
 # ----------------------------------------------------------------- backward vs differences
 @pytest.mark.parametrize("stride, padding", [(1, 0), (2, 1), (1, "same"), (2, 0)])
 @pytest.mark.parametrize("activation", ["relu", "tanh"])
-def test_conv_backward_matches_finite_differences(stride, padding, activation):
+def test_conv_backward_matches_finite_differences(stride, padding, activation, image_path):
     rng = np.random.default_rng(4)
     conv = built(Conv2D(3, 3, stride=stride, padding=padding, activation=activation), (6, 5, 2))
     conv.params["b"][...] = 0.1 * rng.standard_normal((1, 1, 1, 3))
@@ -193,7 +194,7 @@ def test_conv_backward_matches_finite_differences(stride, padding, activation):
 
 @pytest.mark.parametrize("mode", ["max", "average"])
 @pytest.mark.parametrize("f, s", [(2, 2), (3, 1), (3, 2)])
-def test_pool_backward_matches_finite_differences(mode, f, s):
+def test_pool_backward_matches_finite_differences(mode, f, s, image_path):
     rng = np.random.default_rng(5)
     pool = built(Pool2D(f, stride=s, mode=mode), (7, 6, 2))
     A_prev = rng.standard_normal((2, 7, 6, 2))
@@ -206,7 +207,7 @@ def test_pool_backward_matches_finite_differences(mode, f, s):
     assert rel_diff(pool.backward(G), numeric_grad(J, A_prev)) < 1e-7
 
 
-def test_max_pool_routes_a_tie_to_one_position():
+def test_max_pool_routes_a_tie_to_one_position(image_path):
     pool = built(Pool2D(2), (2, 2, 1))
     pool.forward(np.ones((1, 2, 2, 1)), training=True)
     dA_prev = pool.backward(np.full((1, 1, 1, 1), 3.0))
@@ -324,7 +325,7 @@ CONV_PATHS = [(1, 1, 0), (1, 2, 0), (1, 1, 1), (3, 1, 0), (3, 1, "same"), (5, 1,
 
 @pytest.mark.parametrize("chunk", [None, 2])
 @pytest.mark.parametrize("f, s, padding", CONV_PATHS)
-def test_conv_paths_match_naive_loops(f, s, padding, chunk, conv_path, monkeypatch):
+def test_conv_paths_match_naive_loops(f, s, padding, chunk, image_path, monkeypatch):
     """Forward (training and inference) and backward, in chunks of ``chunk`` images (the
     last one partial) or the default."""
     if chunk is not None:
@@ -345,7 +346,7 @@ def test_conv_paths_match_naive_loops(f, s, padding, chunk, conv_path, monkeypat
 
 
 @pytest.mark.parametrize("f, s, padding", [(1, 1, 0), (3, 1, "same"), (3, 2, 1)])
-def test_conv_work_arrays_follow_the_batch(f, s, padding, conv_path, monkeypatch):
+def test_conv_work_arrays_follow_the_batch(f, s, padding, image_path, monkeypatch):
     """Batches of changing size through one layer, an inference pass between a training
     forward and its backward, read-only and strided gradients and inputs: every result
     equals that of a fresh layer on a fresh contiguous copy."""
@@ -376,7 +377,7 @@ def test_conv_work_arrays_follow_the_batch(f, s, padding, conv_path, monkeypatch
     "f, s, H, C", [(2, 2, 8, 3), (2, 2, 7, 8), (3, 3, 9, 1), (3, 3, 8, 2), (1, 1, 5, 3),
                    (1, 2, 5, 2), (2, 3, 8, 4), (3, 2, 9, 3), (3, 1, 6, 5)],
 )  # fmt: skip
-def test_pool_paths_match_naive_loops(f, s, H, C, mode, dtype):
+def test_pool_paths_match_naive_loops(f, s, H, C, mode, dtype, image_path):
     """Windows that tile the image (s = f), leave a strip (cropped), skip pixels (s > f)
     or overlap (s < f), one or several channels. The values are rounded so that windows
     hold ties, which max-pooling must route to the first maximum in row-major order."""
@@ -398,7 +399,7 @@ def test_pool_paths_match_naive_loops(f, s, H, C, mode, dtype):
     np.testing.assert_allclose(pool.backward(-G[1:]), want, rtol=tol, atol=tol)
 
 
-def test_max_pool_tie_after_relu_goes_to_the_top_left():
+def test_max_pool_tie_after_relu_goes_to_the_top_left(image_path):
     """All-zero windows (ReLU output) send their whole gradient to position (0, 0)."""
     pool = built(Pool2D(2), (4, 4, 3), "float32")
     pool.forward(np.zeros((2, 4, 4, 3), np.float32), training=True)
@@ -412,7 +413,7 @@ def test_max_pool_tie_after_relu_goes_to_the_top_left():
     "f, stride, padding",
     [(3, 1, 0), (3, 2, 1), (3, 1, "same"), (5, 1, "same"), (1, 1, 0), (1, 2, 0), (2, 1, 1)],
 )
-def test_conv_matches_torch(f, stride, padding):
+def test_conv_matches_torch(f, stride, padding, image_path):
     torch = pytest.importorskip("torch")
     F = torch.nn.functional
     rng = np.random.default_rng(9)
@@ -437,7 +438,7 @@ def test_conv_matches_torch(f, stride, padding):
 
 @pytest.mark.parametrize("mode", ["max", "average"])
 @pytest.mark.parametrize("f, s, H", [(2, 2, 7), (3, 1, 7), (2, 2, 8), (3, 3, 9)])
-def test_pool_matches_torch(mode, f, s, H):
+def test_pool_matches_torch(mode, f, s, H, image_path):
     torch = pytest.importorskip("torch")
     F = torch.nn.functional
     rng = np.random.default_rng(10)

@@ -61,7 +61,7 @@ def test_relu_backward_wide_is_the_masked_product_with_zero_columns(dtype):
 
 
 def _step(layer, X, dA, compiled: bool, monkeypatch):
-    monkeypatch.setattr(kernel_dispatch, "conv_kernels", lambda: None)  # the window path
+    monkeypatch.setattr(kernel_dispatch, "image_kernels", lambda: None)  # the window path
     monkeypatch.setattr(kernel_dispatch, "_numpy_seconds", 0.0)
     if compiled:
         kernel_dispatch.load_fused()
@@ -95,7 +95,7 @@ def test_conv_layer_is_the_same_with_and_without_compiled_kernels(padding, dtype
 @pytest.mark.parametrize("f, activation", [(3, "relu"), (5, "relu"), (2, "tanh"), (4, "relu")])
 def test_direct_kernels_do_not_depend_on_the_thread_count(f, activation, dtype):
     """A, dW, db and dA_prev of the direct path on one thread and on two: the same bits."""
-    if kernel_dispatch.conv_kernels() is None:
+    if kernel_dispatch.image_kernels() is None:
         pytest.skip("numba is not installed or LAYERWISE_ACCEL=0")
     import numba  # noqa: PLC0415 - present when the kernels are
 

@@ -19,7 +19,8 @@ BLAS threads are still spinning, and a second pool of threads fighting them for 
 cores was measured to make a training epoch twice as slow.
 
 Conv2D's ReLU passes on its wide window grid go through ``compiled`` and ``charge`` the
-same way (``layers/conv.py``).
+same way (``layers/conv.py``). The direct convolution and pooling kernels are another
+matter (``image_kernels`` below): not bit-identical, so loaded at the first use.
 
 ``LAYERWISE_ACCEL=0`` in the environment turns the compiled kernels off; ``load_fused()``
 loads them at once (benchmarks do, to time the steady state).
@@ -103,23 +104,24 @@ def fused_kernel(name: str) -> Callable | None:
     return _FUSED.get(name)
 
 
-_CONV: ModuleType | None | bool = False  # False: not looked for yet
+_IMAGE: ModuleType | None | bool = False  # False: not looked for yet
 
 
-def conv_kernels() -> ModuleType | None:
-    """The compiled direct-convolution kernels (``_conv_kernels``), or None when numba is
-    absent or turned off. Unlike the optimiser kernels they are loaded at the first
-    convolution, not after some NumPy time: they are not bit-identical to the NumPy path
-    (sums in another order), so switching mid-run would make a run's result depend on
-    its timing. With them a model's results are the same from run to run."""
-    global _CONV
-    if _CONV is False:
-        _CONV = None
+def image_kernels() -> ModuleType | None:
+    """The compiled convolution and pooling kernels (``_image_kernels``), or None when
+    numba is absent or turned off. Unlike the optimiser kernels they are loaded at the
+    first convolution or pooling, not after some NumPy time: they are not bit-identical
+    to the NumPy path (sums in another order), so switching mid-run would make a run's
+    result depend on its timing. With them a model's results are the same from run to
+    run (and whatever the number of threads)."""
+    global _IMAGE
+    if _IMAGE is False:
+        _IMAGE = None
         if os.environ.get("LAYERWISE_ACCEL", "1") != "0":
             try:
-                from . import _conv_kernels  # noqa: PLC0415 - compiled on first use (numba)
+                from . import _image_kernels  # noqa: PLC0415 - compiled on first use (numba)
             except ImportError:
                 pass
             else:
-                _CONV = _conv_kernels
-    return _CONV
+                _IMAGE = _image_kernels
+    return _IMAGE

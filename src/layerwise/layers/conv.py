@@ -155,7 +155,7 @@ class Conv2D(Layer):
     def _direct(self):
         """The compiled direct-convolution kernels when they apply (stride 1, numba
         present and not turned off), else None: then the window products run."""
-        return kernel_dispatch.conv_kernels() if self.stride == 1 else None
+        return kernel_dispatch.image_kernels() if self.stride == 1 else None
 
     def _chunks_of(self, m: int):
         """(chunk index, first image, images) of a batch of m, chunks of ``_geometry``'s size."""
@@ -204,7 +204,7 @@ class Conv2D(Layer):
             )
             if self.need_input_grad:
                 dP = self._chunk_arrays("dX", nb)
-                ck.backward_input(dZt, self.params["W"], dP.nb, Hp, Wp, n_W, dP.flat)
+                ck.backward_input(dZt, self.params["W"], dP.nb, Hp, Wp, dP.flat)
                 to_channels_last(dP.X[:, :n], self.pad, dA_prev[part])
         np.add.reduce(dWn, axis=0, out=self.grads["W"])
         np.add.reduce(dbn, axis=0, out=self.grads["b"].reshape(n_C))

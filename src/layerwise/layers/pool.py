@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import kernel_dispatch
 from ..checks import positive_int
 from ..errors import ConfigError, ShapeError
 from ._windows import gather_windows, out_size, scatter_windows, workspace
@@ -34,6 +35,7 @@ class Pool2D(Layer):
         self.mode = mode
         self._buf: dict[str, Array] = {}  # work arrays kept between batches
         self._win: Array | None = None  # the gathered windows of the last training pass
+        self._X: Array | None = None  # its input, when the compiled kernels ran instead
         self._A: Array | None = None
         self._shape: tuple[int, ...] | None = None
 
@@ -64,6 +66,14 @@ class Pool2D(Layer):
         m = A_prev.shape[0]
         n_H, n_W, n_C = self.output_shape
         shape, dt = (m, n_H, n_W, n_C), A_prev.dtype
+        kernels = kernel_dispatch.image_kernels()
+        if kernels is not None:  # compiled: one visit of each window, no gathered copy
+            X = np.ascontiguousarray(A_prev)
+            A = workspace(self._buf, "A", shape, dt) if training else np.empty(shape, dt)
+            kernels.pool_forward(X, f, s, self.mode == "average", A)
+            if training:
+                self._win, self._X, self._A, self._shape = None, X, A, A_prev.shape
+            return A
         wshape = (f * f, m, n_H, n_W, n_C)
         win = workspace(self._buf, "win", wshape, dt) if training else np.empty(wshape, dt)
         gather_windows(A_prev, f, s, n_H, n_W, win.reshape(f, f, *shape))
@@ -78,7 +88,7 @@ class Pool2D(Layer):
             for k in range(2, f * f):
                 np.maximum(A, win[k], out=A)
         if training:
-            self._win, self._A, self._shape = win, A, A_prev.shape
+            self._win, self._X, self._A, self._shape = win, None, A, A_prev.shape
         return A
 
     def backward(self, dA: Array) -> Array | None:
@@ -93,6 +103,13 @@ class Pool2D(Layer):
             return None
         f, s = self.pool_size, self.stride
         shape = self._A.shape
+        if self._X is not None:  # the compiled forward ran: its backward, from the input
+            dX = workspace(self._buf, "dA_prev", self._shape, self._A.dtype)
+            dA = np.ascontiguousarray(dA, dtype=self._A.dtype)
+            kernel_dispatch.image_kernels().pool_backward(
+                self._X, self._A, dA, f, s, self.mode == "average", dX
+            )
+            return dX
         if self.mode == "average":
             share = dA * (1.0 / (f * f))
             dwin = np.broadcast_to(share, (f, f, *shape))

@@ -1,4 +1,5 @@
-"""Compiled (numba) kernels for stride-1 convolutions: direct, without a window matrix.
+"""Compiled (numba) kernels for images: stride-1 convolutions without a window matrix,
+and pooling.
 
 A product over im2col windows reads and writes the window matrix (f·f·n_C_prev times the
 input) about three times (the copy, the BLAS packing, the product); with a few filters
@@ -17,7 +18,12 @@ images (and filters) with ``prange``; every output element is summed in one fixe
 whatever the number of threads, and dW, db are returned per image and summed by the
 caller in image order, so a result does not depend on the thread count. The sums are not
 in the order of the BLAS products of the NumPy path, so the two agree to rounding, not
-bit for bit. Importing this module raises ImportError when numba is not installed.
+bit for bit.
+
+Pooling (``pool_forward``, ``pool_backward``) visits each window once per image, the
+maximum with NumPy's ``maximum`` (a NaN wins) and its gradient to the first position
+holding it, as ``layers/pool.py`` does with whole-array passes. Importing this module
+raises ImportError when numba is not installed.
 """
 
 from __future__ import annotations
@@ -152,13 +158,14 @@ def backward_weights(xf, nb, Hp, Wp, dA, A, relu, f, dZt, dWn, dbn):  # pragma: 
 
 
 @_jit
-def backward_input(dZt, Wk, nb, Hp, Wp, n_W, dxf):  # pragma: no cover - compiled
+def backward_input(dZt, Wk, nb, Hp, Wp, dxf):  # pragma: no cover - compiled
     """dX (C, nb, Hp, Wp) in the flat buffer dxf, first n images: the adjoint of
     ``forward``'s sum from dZt (K, n, n_H·Wp), padding included (the caller keeps the
-    middle). Each image is written by one thread, never past its own plane."""
+    middle). Row i of the kernel adds Σ_j W[i,j,c,k] dZ[k][q − j] at q + i·Wp: the taps of
+    ``forward`` reversed. Positions past the plane would only get the zero columns of the
+    wide grid, so each task (an image and a channel) writes within its own plane."""
     K, n, L = dZt.shape
     f, C = Wk.shape[0], Wk.shape[2]
-    n_H = L // Wp
     zero = dxf.dtype.type(0)
     for t in prange(n * C):
         img, c = t // C, t % C
@@ -166,12 +173,75 @@ def backward_input(dZt, Wk, nb, Hp, Wp, n_W, dxf):  # pragma: no cover - compile
         for q in range(Hp * Wp):
             dxf[plane + q] = zero
         for i in range(f):
-            for j in range(f):
-                for k in range(K):
-                    wv = Wk[i, j, c, k]
-                    dz = dZt[k, img]
-                    for h in range(n_H):
-                        row = plane + (h + i) * Wp + j
-                        dx, d = dxf[row : row + n_W], dz[h * Wp : h * Wp + n_W]
-                        for w in range(n_W):
-                            dx[w] += wv * d[w]
+            base = plane + i * Wp
+            for k in range(K):
+                w, dz = Wk[i, ::-1, c, k], dZt[k, img]
+                for q in range(min(f - 1, L)):  # the first positions: fewer taps
+                    for j in range(q + 1):
+                        dxf[base + q] += w[f - 1 - j] * dz[q - j]
+                _add_taps(dxf[base + f - 1 : base + L], dz, w)
+
+
+@numba.njit(inline="always")
+def _maximum(a, b):  # pragma: no cover - compiled
+    """NumPy's maximum of two values: a NaN wins."""
+    return a if (a >= b or a != a) else b
+
+
+@_jit
+def pool_forward(X, f, s, average, A):  # pragma: no cover - compiled
+    """A (m, n_H, n_W, C) = the maximum (or the mean, summed in window order and divided
+    by f²) of each f×f window of X (m, H, W, C) at stride s."""
+    m, n_H, n_W, C = A.shape
+    area = A.dtype.type(f * f)
+    for n in prange(m):
+        for h in range(n_H):
+            for w in range(n_W):
+                a, x0 = A[n, h, w], X[n, h * s, w * s]
+                for c in range(C):
+                    a[c] = x0[c]
+                for k in range(1, f * f):
+                    x = X[n, h * s + k // f, w * s + k % f]
+                    if average:
+                        for c in range(C):
+                            a[c] += x[c]
+                    else:
+                        for c in range(C):
+                            a[c] = _maximum(a[c], x[c])
+                if average:
+                    for c in range(C):
+                        a[c] /= area
+
+
+@_jit
+def pool_backward(X, A, dA, f, s, average, dX):  # pragma: no cover - compiled
+    """dX (m, H, W, C), overwritten: dA/f² to every position of its window (average), or
+    dA to the first position (row-major) whose value equals the window's maximum A (the
+    last position when none does, as for a NaN); overlapping windows add up."""
+    m, n_H, n_W, C = dA.shape
+    zero, one = dX.dtype.type(0), dX.dtype.type(1)
+    share = dX.dtype.type(1.0 / (f * f))
+    for n in prange(m):
+        dX[n] = zero
+        left = np.empty(C, dX.dtype)  # what each channel's window still has to hand out
+        for h in range(n_H):
+            for w in range(n_W):
+                a, d = A[n, h, w], dA[n, h, w]
+                if average:
+                    for k in range(f * f):
+                        g = dX[n, h * s + k // f, w * s + k % f]
+                        for c in range(C):
+                            g[c] += d[c] * share
+                    continue
+                for c in range(C):
+                    left[c] = d[c]
+                for k in range(f * f - 1):
+                    x = X[n, h * s + k // f, w * s + k % f]
+                    g = dX[n, h * s + k // f, w * s + k % f]
+                    for c in range(C):
+                        v = left[c] * (one if x[c] == a[c] else zero)
+                        g[c] += v
+                        left[c] = left[c] - v
+                g = dX[n, h * s + f - 1, w * s + f - 1]
+                for c in range(C):
+                    g[c] += left[c]
