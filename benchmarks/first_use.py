@@ -10,7 +10,10 @@ Each figure is the median over ``--repeats`` fresh interpreters:
   numba at all;
 - the first fused Adam call (compilation or a load from numba's cache, and LLVM's start),
   with the cache cold (an empty ``NUMBA_CACHE_DIR``), warm (the same folder again), and
-  with caching off (the kernel compiled from ``_fused.py``'s source with ``cache=False``).
+  with caching off (the kernel compiled from ``_fused.py``'s source with ``cache=False``);
+- the first training step of a small CNN (Conv2D, Pool2D, Dense on 8 images 16x16x3,
+  float32), which loads the compiled image kernels at once, with the cache cold and warm,
+  against its second step.
 """
 
 from __future__ import annotations
@@ -49,6 +52,25 @@ c = np.float32
 adam(p, g, v, s, c(0.9), c(0.999), c(1e-8), c(1e-3))
 t3 = time.perf_counter()
 print(json.dumps({"import_numba": t1 - t0, "first_call": t3 - t2}))
+"""
+
+#: Run in a fresh interpreter: the first and the second training step of a small CNN.
+FIRST_CNN_STEP = r"""
+import json, time
+import numpy as np
+import layerwise as lw
+model = lw.Sequential(
+    [lw.Conv2D(4, 3, padding="same"), lw.Pool2D(2), lw.Flatten(), lw.Dense(1, "sigmoid")],
+    input_dim=(16, 16, 3), dtype="float32", seed=0,
+)
+X = np.random.default_rng(0).random((8, 16, 16, 3), dtype=np.float32)
+Y = (np.arange(8) % 2).reshape(1, -1)
+times = []
+for _ in range(2):
+    t0 = time.perf_counter()
+    model.fit(X, Y, epochs=1, verbose=0)
+    times.append(time.perf_counter() - t0)
+print(json.dumps({"first_cnn_step": times[0], "second_cnn_step": times[1]}))
 """
 
 IMPORT_LAYERWISE = r"""
@@ -119,6 +141,10 @@ def main(argv=None) -> dict:
         report["cache_cold"] = medians(cold)
         report["cache_warm"] = medians([run(FIRST_CALL, "on", env=warm_env) for _ in range(n)])
         report["cache_off"] = medians([run(FIRST_CALL, "off") for _ in range(n)])
+        cnn_cold = [run(FIRST_CNN_STEP, env={"NUMBA_CACHE_DIR": f"{tmp}/cnn{i}"}) for i in range(n)]
+        report["cnn_cache_cold"] = medians(cnn_cold)
+        cnn_env = {"NUMBA_CACHE_DIR": f"{tmp}/cnn0"}
+        report["cnn_cache_warm"] = medians([run(FIRST_CNN_STEP, env=cnn_env) for _ in range(n)])
     print(json.dumps(report, indent=2))
     return report
 

@@ -150,6 +150,7 @@ def child(spec: dict) -> dict:
     peer = peers[name]
     if name == "layerwise":  # the steady state: first_use.py times the one-off load
         getattr(importlib.import_module("layerwise.kernel_dispatch"), "load_fused", bool)()
+        _limit_image_threads(threads)
     wl = workload(spec["workload"], spec["scale"])
     seed = spec["seed"]
     if task == "conv":
@@ -219,6 +220,13 @@ def _limit_blas(threads: int) -> None:
         return
     # kept alive for the life of this child process
     _limit_blas.handle = threadpool_limits(limits=threads, user_api="blas")  # type: ignore
+
+
+def _limit_image_threads(threads: int) -> None:
+    """The threads layerwise's compiled image kernels split a batch over, as the BLAS pool."""
+    dispatch = importlib.import_module("layerwise.kernel_dispatch")
+    if hasattr(dispatch, "IMAGE_THREADS"):  # absent from a --baseline checkout
+        dispatch.IMAGE_THREADS = threads
 
 
 def _warmup_data(data: Data, wl: Workload) -> Data:

@@ -93,31 +93,60 @@ def test_conv_layer_is_the_same_with_and_without_compiled_kernels(padding, dtype
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("f, activation", [(3, "relu"), (5, "relu"), (2, "tanh"), (4, "relu")])
-def test_direct_kernels_do_not_depend_on_the_thread_count(f, activation, dtype):
-    """A, dW, db and dA_prev of the direct path on one thread and on two: the same bits."""
+@pytest.mark.parametrize("pool", ["max", "average"])
+def test_image_kernels_do_not_depend_on_the_thread_count(f, activation, pool, dtype, monkeypatch):
+    """A, dW, db and dA_prev of the compiled conv and pool layers on one, two and three
+    threads: the same bits."""
     if kernel_dispatch.image_kernels() is None:
         pytest.skip("numba is not installed or LAYERWISE_ACCEL=0")
-    import numba  # noqa: PLC0415 - present when the kernels are
-
     model = lw.Sequential(
-        [lw.Conv2D(2, 3, padding=1), lw.Conv2D(5, f, padding=f // 2, activation=activation)],
+        [
+            lw.Conv2D(2, 3, padding=1),
+            lw.Conv2D(5, f, padding=f // 2, activation=activation),
+            lw.Pool2D(2, mode=pool),
+        ],
         input_dim=(11, 9, 3),
         dtype=dtype,
         seed=5,
     )
-    layer = model.layers[1]
     rng = np.random.default_rng(6)
-    X = rng.standard_normal((7, 11, 9, 2)).astype(dtype)
-    dA = rng.standard_normal((7, *layer.output_shape)).astype(dtype)
-    before = numba.get_num_threads()
+    X = rng.standard_normal((7, 11, 9, 3)).astype(dtype)
+    model.forward(X)  # builds the work arrays
     runs = []
-    try:
-        for threads in (1, min(2, numba.config.NUMBA_NUM_THREADS)):
-            numba.set_num_threads(threads)
-            A = layer.forward(X, training=True).copy()
-            dA_prev = layer.backward(dA.copy()).copy()
-            runs.append((A, dA_prev, *(g.copy() for g in layer.grads.values())))
-    finally:
-        numba.set_num_threads(before)
-    for got, expected in zip(runs[1], runs[0]):
-        _same_bits(got, expected)
+    for threads in (1, 2, 3):
+        monkeypatch.setattr(kernel_dispatch, "IMAGE_THREADS", threads)
+        A = model.forward(X, training=True).copy()
+        dA = np.random.default_rng(7).standard_normal(A.shape).astype(dtype)
+        dX = model.layers[2].backward(dA)
+        dX = model.layers[1].backward(dX.copy())
+        dX = model.layers[0].backward(dX.copy()).copy()
+        runs.append((A, dX, *(g.copy() for layer in model.layers for g in layer.grads.values())))
+    for other in runs[1:]:
+        for got, expected in zip(other, runs[0]):
+            _same_bits(got, expected)
+
+
+def test_a_forked_child_runs_the_image_kernels(tmp_path):
+    """After the kernels ran on several threads, a forked child (multiprocessing's default
+    on Linux) still runs them, and gets the parent's result."""
+    if kernel_dispatch.image_kernels() is None:
+        pytest.skip("numba is not installed or LAYERWISE_ACCEL=0")
+    import os  # noqa: PLC0415
+
+    model = lw.Sequential(
+        [lw.Conv2D(4, 3, padding="same"), lw.Pool2D(2), lw.Flatten(), lw.Dense(1, "sigmoid")],
+        input_dim=(16, 16, 3),
+        dtype="float32",
+        seed=0,
+    )
+    X = np.random.default_rng(0).random((8, 16, 16, 3), dtype=np.float32)
+    parent = model.predict_proba(X)
+    out = tmp_path / "child.npy"
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            np.save(out, model.predict_proba(X))
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    np.testing.assert_array_equal(np.load(out), parent)

@@ -31,6 +31,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from types import ModuleType
 
 import numpy as np
@@ -125,3 +126,34 @@ def image_kernels() -> ModuleType | None:
             else:
                 _IMAGE = _image_kernels
     return _IMAGE
+
+
+#: Threads the image kernels split a batch over (None: the CPUs this process may use).
+IMAGE_THREADS: int | None = None
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _reset_pool() -> None:
+    global _POOL
+    _POOL = None  # a forked child has the pool object but none of its threads
+
+
+os.register_at_fork(after_in_child=_reset_pool)
+
+
+def run_images(kernel: Callable, n: int, *args) -> None:
+    """``kernel(lo, hi, *args)`` over the images [0, n), split in contiguous ranges over
+    up to ``IMAGE_THREADS`` threads (the caller's thread takes the first range). The
+    kernels release the GIL and write only their own images' results."""
+    threads = min(n, IMAGE_THREADS or len(os.sched_getaffinity(0)))
+    if threads <= 1:
+        kernel(0, n, *args)
+        return
+    global _POOL
+    if _POOL is None or _POOL._max_workers < threads - 1:
+        _POOL = ThreadPoolExecutor(threads - 1, thread_name_prefix="layerwise-images")
+    cut = [n * t // threads for t in range(threads + 1)]
+    rest = [_POOL.submit(kernel, cut[t], cut[t + 1], *args) for t in range(1, threads)]
+    kernel(cut[0], cut[1], *args)
+    for job in rest:
+        job.result()

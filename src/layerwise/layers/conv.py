@@ -174,7 +174,8 @@ class Conv2D(Layer):
             out = A[n0 : n0 + n]
             Hp, Wp = P.X.shape[2:]
             b = self.params["b"].reshape(n_C)
-            ck.forward(P.flat, P.nb, Hp, Wp, self.params["W"], b, relu, out)
+            run = kernel_dispatch.run_images
+            run(ck.forward, n, P.flat, P.nb, Hp, Wp, self.params["W"], b, relu, out)
             if not relu:
                 self.activation.forward(out, out=out)
 
@@ -190,6 +191,7 @@ class Conv2D(Layer):
         if not relu:  # dZ = dA g'(Z), then the kernels take it as it is
             dA = self.activation.backward(dA, self._A, out=dA if dA.flags.writeable else None)
         chunks, nb = self._chunks_of(m)
+        run = kernel_dispatch.run_images
         dWn = workspace(self._buf, "dWn", (m, f, f, n_C_prev, n_C), dt)
         dbn = workspace(self._buf, "dbn", (m, n_C), dt)
         if self.need_input_grad:
@@ -199,12 +201,11 @@ class Conv2D(Layer):
             Hp, Wp = P.X.shape[2:]
             dZt = workspace(self._buf, "dZt", (n_C, n, n_H * Wp), dt)
             part = slice(n0, n0 + n)
-            ck.backward_weights(
-                P.flat, P.nb, Hp, Wp, dA[part], self._A[part], relu, f, dZt, dWn[part], dbn[part]
-            )
+            args = (P.flat, P.nb, Hp, Wp, dA[part], self._A[part], relu, f, dZt)
+            run(ck.backward_weights, n, *args, dWn[part], dbn[part])
             if self.need_input_grad:
                 dP = self._chunk_arrays("dX", nb)
-                ck.backward_input(dZt, self.params["W"], dP.nb, Hp, Wp, dP.flat)
+                run(ck.backward_input, n, dZt, self.params["W"], dP.nb, Hp, Wp, dP.flat)
                 to_channels_last(dP.X[:, :n], self.pad, dA_prev[part])
         np.add.reduce(dWn, axis=0, out=self.grads["W"])
         np.add.reduce(dbn, axis=0, out=self.grads["b"].reshape(n_C))

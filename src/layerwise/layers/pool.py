@@ -70,7 +70,7 @@ class Pool2D(Layer):
         if kernels is not None:  # compiled: one visit of each window, no gathered copy
             X = np.ascontiguousarray(A_prev)
             A = workspace(self._buf, "A", shape, dt) if training else np.empty(shape, dt)
-            kernels.pool_forward(X, f, s, self.mode == "average", A)
+            kernel_dispatch.run_images(kernels.pool_forward, m, X, f, s, self.mode == "average", A)
             if training:
                 self._win, self._X, self._A, self._shape = None, X, A, A_prev.shape
             return A
@@ -106,9 +106,9 @@ class Pool2D(Layer):
         if self._X is not None:  # the compiled forward ran: its backward, from the input
             dX = workspace(self._buf, "dA_prev", self._shape, self._A.dtype)
             dA = np.ascontiguousarray(dA, dtype=self._A.dtype)
-            kernel_dispatch.image_kernels().pool_backward(
-                self._X, self._A, dA, f, s, self.mode == "average", dX
-            )
+            kernels, average = kernel_dispatch.image_kernels(), self.mode == "average"
+            args = (self._X, self._A, dA, f, s, average, dX)
+            kernel_dispatch.run_images(kernels.pool_backward, shape[0], *args)
             return dX
         if self.mode == "average":
             share = dA * (1.0 / (f * f))
