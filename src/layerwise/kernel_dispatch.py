@@ -130,7 +130,7 @@ def image_kernels() -> ModuleType | None:
 
 #: Threads the image kernels split a batch over (None: the CPUs this process may use).
 IMAGE_THREADS: int | None = None
-_POOL: ThreadPoolExecutor | None = None
+_POOL: tuple[ThreadPoolExecutor, int] | None = None  # the pool and its number of threads
 
 
 def _reset_pool() -> None:
@@ -138,22 +138,31 @@ def _reset_pool() -> None:
     _POOL = None  # a forked child has the pool object but none of its threads
 
 
-os.register_at_fork(after_in_child=_reset_pool)
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_reset_pool)
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on (its affinity where the system tells it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def run_images(kernel: Callable, n: int, *args) -> None:
     """``kernel(lo, hi, *args)`` over the images [0, n), split in contiguous ranges over
     up to ``IMAGE_THREADS`` threads (the caller's thread takes the first range). The
     kernels release the GIL and write only their own images' results."""
-    threads = min(n, IMAGE_THREADS or len(os.sched_getaffinity(0)))
+    threads = min(n, IMAGE_THREADS or _cpus())
     if threads <= 1:
         kernel(0, n, *args)
         return
     global _POOL
-    if _POOL is None or _POOL._max_workers < threads - 1:
-        _POOL = ThreadPoolExecutor(threads - 1, thread_name_prefix="layerwise-images")
+    if _POOL is None or _POOL[1] < threads - 1:
+        pool = ThreadPoolExecutor(threads - 1, thread_name_prefix="layerwise-images")
+        _POOL = (pool, threads - 1)
     cut = [n * t // threads for t in range(threads + 1)]
-    rest = [_POOL.submit(kernel, cut[t], cut[t + 1], *args) for t in range(1, threads)]
+    rest = [_POOL[0].submit(kernel, cut[t], cut[t + 1], *args) for t in range(1, threads)]
     kernel(cut[0], cut[1], *args)
     for job in rest:
         job.result()
