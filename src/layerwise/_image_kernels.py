@@ -19,9 +19,11 @@ splits a batch over a few threads of its own (numba's parallel threading layers 
 either not fork-safe, OpenMP, or not safe to call from two threads at once, workqueue).
 Every output element is summed in one fixed order whatever the split, and dW, db are
 returned per image and summed by the caller in image order, so a result does not depend
-on the number of threads. The sums are not
-in the order of the BLAS products of the NumPy path, so the two agree to rounding, not
-bit for bit.
+on the number of threads. The sums are not in the order of the BLAS products of the
+NumPy path, so the two agree to rounding, not bit for bit. For three- and five-wide
+kernels the taps of a kernel row are written out, two filters per pass over the input
+(``_add_taps2``, ``_dot_taps2``): each input value is then loaded once for ten
+multiply-adds instead of once per multiply-add.
 
 Pooling (``pool_forward``, ``pool_backward``) visits each window once per image, the
 maximum with NumPy's ``maximum`` (a NaN wins) and its gradient to the first position
