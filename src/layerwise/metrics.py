@@ -34,7 +34,7 @@ def accuracy_of(A: np.ndarray, Y: np.ndarray, output_activation: str) -> float |
         hits = A.argmax(axis=0) == Y.argmax(axis=0)
     else:
         hits = (A > 0.5) == (Y > 0.5)
-    return np.count_nonzero(hits) / hits.size
+    return np.count_nonzero(hits) / hits.size if hits.size else float("nan")
 
 
 def confusion_matrix(Y_hat: np.ndarray, Y: np.ndarray, C: int | None = None) -> np.ndarray:
