@@ -10,6 +10,7 @@ import layerwise
 from layerwise import Sequential, kernel_dispatch, load
 from layerwise.errors import ConfigError, ShapeError
 from layerwise.layers import LAYERS, Conv2D, Dense, Flatten, Pool2D, build_layer
+from layerwise.layers import conv as conv_module
 
 
 @pytest.fixture(params=["direct", "windows"])
@@ -21,6 +22,9 @@ def image_path(request, monkeypatch):
         monkeypatch.setattr(kernel_dispatch, "image_kernels", lambda: None)
     elif kernel_dispatch.image_kernels() is None:
         pytest.skip("numba is not installed or LAYERWISE_ACCEL=0")
+    else:  # the kernels for every shape, not only those they are faster for
+        monkeypatch.setattr(conv_module, "DIRECT_MIN_RUN", 0)
+        monkeypatch.setattr(conv_module, "DIRECT_MAX_WEIGHTS", 1 << 62)
     return request.param
 
 

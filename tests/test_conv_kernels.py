@@ -14,6 +14,7 @@ import pytest
 
 import layerwise as lw
 from layerwise import kernel_dispatch
+from layerwise.layers import conv as conv_module
 
 
 def _need(name: str):
@@ -99,6 +100,7 @@ def test_image_kernels_do_not_depend_on_the_thread_count(f, activation, pool, dt
     threads: the same bits."""
     if kernel_dispatch.image_kernels() is None:
         pytest.skip("numba is not installed or LAYERWISE_ACCEL=0")
+    monkeypatch.setattr(conv_module, "DIRECT_MIN_RUN", 0)  # the kernels for these shapes
     model = lw.Sequential(
         [
             lw.Conv2D(2, 3, padding=1),
@@ -126,11 +128,12 @@ def test_image_kernels_do_not_depend_on_the_thread_count(f, activation, pool, dt
             _same_bits(got, expected)
 
 
-def test_a_forked_child_runs_the_image_kernels(tmp_path):
+def test_a_forked_child_runs_the_image_kernels(tmp_path, monkeypatch):
     """After the kernels ran on several threads, a forked child (multiprocessing's default
     on Linux) still runs them, and gets the parent's result."""
     if kernel_dispatch.image_kernels() is None:
         pytest.skip("numba is not installed or LAYERWISE_ACCEL=0")
+    monkeypatch.setattr(conv_module, "DIRECT_MIN_RUN", 0)
     import os  # noqa: PLC0415
 
     model = lw.Sequential(
