@@ -1,9 +1,10 @@
 """The 2-D convolution layer (course 4, week 1): Z = W * A_prev + b, A = g(Z).
 
 Images are (m, n_H, n_W, n_C) as in the course. At stride 1, with numba (a core
-dependency), the compiled kernels of ``_image_kernels`` run the convolution directly on
-the padded images, a chunk at a time, split over a few threads. Otherwise (a stride of
-2 or more, or ``LAYERWISE_ACCEL=0``) the work is matrix products over im2col windows, a
+dependency), on layers whose shape favours them (``Conv2D._direct``), the compiled
+kernels of ``_image_kernels`` run the convolution directly on the padded images, a chunk
+at a time, split over a few threads. Otherwise (a stride of 2 or more, small images or
+many weights, or ``LAYERWISE_ACCEL=0``) the work is matrix products over im2col windows, a
 chunk of images at a time (see ``_windows``): Z = colsᵀ·[W; b] with a row of ones in
 cols for the bias, dW and db = cols·dZ, and for dA_prev the window gradients W·dZᵀ added
 back with one whole-array add per kernel position (f·f of them), never a loop over
