@@ -28,6 +28,7 @@ loads them at once (benchmarks do, to time the steady state).
 
 from __future__ import annotations
 
+import importlib
 import os
 import time
 from collections.abc import Callable
@@ -90,18 +91,23 @@ def load_fused() -> bool:
 _FUSED: dict[str, Callable] | None = None
 
 
+def _compiled_module(name: str) -> ModuleType | None:
+    """The module ``layerwise.<name>`` of numba kernels, or None when numba is absent or
+    ``LAYERWISE_ACCEL=0`` (importing it compiles nothing: numba compiles at first call)."""
+    if os.environ.get("LAYERWISE_ACCEL", "1") == "0":
+        return None
+    try:
+        return importlib.import_module(f"{__package__}.{name}")
+    except ImportError:
+        return None
+
+
 def fused_kernel(name: str) -> Callable | None:
     """The compiled kernel for ``name``, or None when numba is absent or turned off."""
     global _FUSED
     if _FUSED is None:
-        _FUSED = {}
-        if os.environ.get("LAYERWISE_ACCEL", "1") != "0":
-            try:
-                from ._fused import KERNELS  # noqa: PLC0415 - optional fast extra (numba)
-            except ImportError:
-                pass
-            else:
-                _FUSED = KERNELS
+        module = _compiled_module("_fused")
+        _FUSED = {} if module is None else module.KERNELS
     return _FUSED.get(name)
 
 
@@ -117,14 +123,7 @@ def image_kernels() -> ModuleType | None:
     run (and whatever the number of threads)."""
     global _IMAGE
     if _IMAGE is False:
-        _IMAGE = None
-        if os.environ.get("LAYERWISE_ACCEL", "1") != "0":
-            try:
-                from . import _image_kernels  # noqa: PLC0415 - compiled on first use (numba)
-            except ImportError:
-                pass
-            else:
-                _IMAGE = _image_kernels
+        _IMAGE = _compiled_module("_image_kernels")
     return _IMAGE
 
 
